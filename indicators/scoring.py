@@ -1,0 +1,567 @@
+"""The scoring rules of the self-evaluation sheet (RULES.md §4 and §5), as plain Python.
+
+`Decimal` in, `Decimal` and findings out. Nothing here imports Django or reads settings: the
+rule parameters arrive as a `RuleParams` value, and findings leave as stable codes with
+parameters (2-decimal strings) that the Django side words in the user's language.
+
+Rounding: the printed Shanghai sheets truncate (ROUND_DOWN) every computed figure to two
+decimals — 69.14 / 70.00 prints 98.77 and 10 × 98.77 % prints 9.87, where half-up would give
+9.88. The budget score is computed from the rate *as printed*, so a reader can redo it by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import dataclasses
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from .values import (
+    Actual,
+    ActualKind,
+    Level,
+    Operator,
+    Target,
+    TargetKind,
+    parse_actual,
+    parse_target,
+)
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+FUNDS_ROWS = ("total", "appropriation", "carryover", "other")
+FUNDS_SOURCES = ("appropriation", "carryover", "other")
+FUNDS_COLUMNS = ("initial", "annual", "executed")
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+
+@dataclass(frozen=True)
+class RuleParams:
+    """One year's rule set, as the engine receives it. Defaults reproduce the Shanghai seed."""
+
+    rounding: str = ROUND_DOWN
+    # Qualitative bands as fractions of the weight; both ends inclusive, so a boundary
+    # (exactly 80 %) belongs to both neighbouring levels.
+    bands: tuple[tuple[Level, Decimal, Decimal], ...] = (
+        (Level.ACHIEVED, Decimal("0.80"), Decimal("1.00")),
+        (Level.PARTIAL, Decimal("0.60"), Decimal("0.80")),
+        (Level.NOT_ACHIEVED, Decimal("0.00"), Decimal("0.60")),
+    )
+    budget_weight: Decimal = Decimal("10.00")
+    # (lower bound inclusive, grade), highest first; below the last bound the grade is 差.
+    grades: tuple[tuple[Decimal, str], ...] = (
+        (Decimal("90"), "优"),
+        (Decimal("80"), "良"),
+        (Decimal("60"), "中"),
+    )
+    lowest_grade: str = "差"
+    execution_warning_below: Decimal = Decimal("90")
+    over_achievement_factor: Decimal = Decimal("1.3")
+    stock_phrases: tuple[str, ...] = (
+        "根据实际工作情况",
+        "根据实际情况",
+        "以实际业务发生情况为准",
+        "根据实际业务情况",
+    )
+    # Level-1 weights of the national guideline (产出 50, 效益 30, 满意度 10).
+    guideline: tuple[tuple[str, Decimal], ...] = (
+        ("产出指标", Decimal("50")),
+        ("效益指标", Decimal("30")),
+        ("满意度指标", Decimal("10")),
+    )
+
+    def round(self, value: Decimal) -> Decimal:
+        return value.quantize(CENT, rounding=self.rounding)
+
+    def band(self, level: Level) -> tuple[Decimal, Decimal]:
+        for band_level, low, high in self.bands:
+            if band_level == level:
+                return low, high
+        return ZERO, Decimal("1")
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FundsLine:
+    initial: Decimal | None = None
+    annual: Decimal | None = None
+    executed: Decimal | None = None
+
+    def get(self, column: str) -> Decimal | None:
+        return getattr(self, column)
+
+
+@dataclass(frozen=True)
+class IndicatorInput:
+    name: str
+    level1: str = ""
+    level2: str = ""
+    target: str = ""
+    actual: str = ""
+    weight: Decimal | None = None
+    score: Decimal | None = None
+    reason: str = ""
+    applicable: bool = True
+
+
+@dataclass(frozen=True)
+class SheetInput:
+    project: str = ""
+    department: str = ""
+    unit: str = ""
+    funds: dict[str, FundsLine] = dataclasses.field(default_factory=dict)
+    budget_weight: Decimal | None = None
+    indicators: tuple[IndicatorInput, ...] = ()
+    # Lines an importer could not place: (line number, text).
+    unplaced: tuple[tuple[int, str], ...] = ()
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    code: str
+    row: int | None = None
+    field: str | None = None
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested score and how it was reached, so the page can explain it.
+
+    `rule` is one of: `met` (full weight), `ratio` (actual ÷ target × weight), `inverse_ratio`
+    (target ÷ actual × weight), `all_or_nothing` (an `=0` target missed), `zero` (a missed
+    target of 0 or below, where no ratio exists).
+    """
+
+    value: Decimal
+    rule: str
+    met: bool
+
+
+@dataclass(frozen=True)
+class FundsRowResult:
+    key: str
+    initial: Decimal | None
+    annual: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class FundsResult:
+    rows: dict[str, FundsRowResult]
+    weight: Decimal
+    score: Decimal
+    # The rate before capping, as used for the score (equal to rows["total"].rate).
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class RowResult:
+    index: int
+    target: Target
+    actual: Actual
+    applicable: bool
+    quantitative: bool
+    suggestion: Suggestion | None
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    funds: FundsResult
+    rows: tuple[RowResult, ...]
+    weight_total: Decimal
+    raw_score: Decimal
+    total: Decimal
+    rescaled: bool
+    applicable_weight: Decimal
+    grade: str
+    level1_weights: dict[str, Decimal]
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == WARNING)
+
+    def findings_for_row(self, index: int) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.row == index)
+
+
+def fmt(value: Decimal | None) -> str:
+    """A number as a finding parameter: a 2-decimal string (truncated, as the sheet prints)."""
+    if value is None:
+        return ""
+    return str(value.quantize(CENT, rounding=ROUND_DOWN))
+
+
+# --- budget ----------------------------------------------------------------------------------
+
+
+def execution_rate(
+    executed: Decimal | None, annual: Decimal | None, params: RuleParams
+) -> Decimal | None:
+    """执行率 = 全年执行数 ÷ 全年预算数 × 100, two decimals in the rule set's rounding.
+
+    The denominator is 全年预算数, never 年初预算数. A 全年预算数 of 0 or missing gives no rate
+    (None); the caller decides what that means for its row. A missing 全年执行数 counts as 0.
+    """
+    if annual is None or annual == 0:
+        return None
+    return params.round((executed or ZERO) * HUNDRED / annual)
+
+
+def budget_score(rate: Decimal | None, weight: Decimal, params: RuleParams) -> Decimal:
+    """得分 = 分值 × 执行率 ÷ 100, from the rate as printed, never above 分值.
+
+    An execution above 100 % scores exactly the weight; no rate (no 全年预算数) scores 0.
+    """
+    if rate is None:
+        return ZERO.quantize(CENT)
+    score = params.round(weight * rate / HUNDRED)
+    return min(score, params.round(weight))
+
+
+def compute_funds(sheet: SheetInput, params: RuleParams) -> FundsResult:
+    """Rates of all four funds rows and the budget score.
+
+    A sub-row (当年财政拨款 / 上年结转资金 / 其他资金) whose 全年预算数 is 0 prints rate 0.00;
+    the 年度资金总额 row without a 全年预算数 has no rate and scores 0.
+    """
+    rows: dict[str, FundsRowResult] = {}
+    for key in FUNDS_ROWS:
+        line = sheet.funds.get(key, FundsLine())
+        rate = execution_rate(line.executed, line.annual, params)
+        if rate is None and key != "total":
+            rate = ZERO.quantize(CENT)
+        rows[key] = FundsRowResult(key, line.initial, line.annual, line.executed, rate)
+    weight = sheet.budget_weight if sheet.budget_weight is not None else params.budget_weight
+    total_rate = rows["total"].rate
+    return FundsResult(
+        rows=rows, weight=weight, score=budget_score(total_rate, weight, params), rate=total_rate
+    )
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+
+def is_quantitative(target: Target) -> bool:
+    """A row is quantitative when its target has an operator and a readable number."""
+    return target.kind == TargetKind.QUANTITATIVE and target.number is not None
+
+
+def target_met(target: Target, actual: Decimal) -> bool:
+    """Whether a numeric actual meets a quantitative target.
+
+    `≥`, `>` and a positive `=` are met at or above the target (`>` is scored like `≥`, so
+    hitting the number exactly counts as met; over-achieving an `=` target is met). `≤` and `<`
+    are met at or below. An `=` target of 0 or below is met only when hit exactly.
+    """
+    op, number = target.operator, target.number
+    assert number is not None
+    if op in (Operator.GE, Operator.GT):
+        return actual >= number
+    if op in (Operator.LE, Operator.LT):
+        return actual <= number
+    if number > 0:
+        return actual >= number
+    return actual == number
+
+
+def suggest_score(
+    target: Target, actual: Actual, weight: Decimal | None, params: RuleParams
+) -> Suggestion | None:
+    """The score the rules suggest for a quantitative row (RULES.md §4).
+
+    Met → the full weight. A missed `≥`/`>`/positive `=` target → actual ÷ target × weight. A
+    missed `≤`/`<` target → target ÷ actual × weight. A missed `=0` → 0 (all or nothing). A
+    missed `≥` target of 0 or below has no ratio and suggests 0. The result is clamped into
+    0 … weight and rounded with the rule set's mode. None when the row is not quantitative,
+    the actual is not a number or the weight is missing.
+    """
+    if weight is None or not is_quantitative(target) or actual.kind != ActualKind.NUMBER:
+        return None
+    assert target.number is not None and actual.number is not None
+    value = actual.number
+    if target_met(target, value):
+        return Suggestion(params.round(weight), "met", True)
+    op, number = target.operator, target.number
+    if op == Operator.EQ and number <= 0:
+        return Suggestion(ZERO.quantize(CENT), "all_or_nothing", False)
+    if op in (Operator.LE, Operator.LT):
+        # Missed means actual > target; with a target of 0 or below no ratio is meaningful.
+        if number <= 0 or value <= 0:
+            return Suggestion(ZERO.quantize(CENT), "zero", False)
+        ratio_score = weight * number / value
+        rule = "inverse_ratio"
+    else:
+        if number <= 0:
+            return Suggestion(ZERO.quantize(CENT), "zero", False)
+        ratio_score = weight * value / number
+        rule = "ratio"
+    clamped = max(ZERO, min(weight, ratio_score))
+    return Suggestion(params.round(clamped), rule, False)
+
+
+def grade_for(total: Decimal, params: RuleParams) -> str:
+    """优 ≥ 90; 良 80 to below 90; 中 60 to below 80; 差 below 60 (lower bounds inclusive)."""
+    for bound, grade in params.grades:
+        if total >= bound:
+            return grade
+    return params.lowest_grade
+
+
+_PUNCTUATION_RE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def is_boilerplate(reason: str, params: RuleParams) -> bool:
+    """Whether the whole reason, punctuation and spaces aside, is one of the stock phrases."""
+    bare = _PUNCTUATION_RE.sub("", reason)
+    return bare in {_PUNCTUATION_RE.sub("", p) for p in params.stock_phrases}
+
+
+def quoted_numbers(reason: str, unit: str) -> list[Decimal]:
+    """Numbers the reason quotes in the given unit: `实际完成5轮` with unit 轮 → [5].
+
+    Only a number directly followed by the unit counts; `2023年` is ignored unless the unit is
+    年, and a number inside a longer number (`12.5`) is read whole.
+    """
+    unit = unit.strip()
+    if not unit or not reason:
+        return []
+    pattern = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*[(（]?\s*" + re.escape(unit))
+    found = []
+    for match in pattern.finditer(reason):
+        try:
+            found.append(Decimal(match.group(1)))
+        except ArithmeticError:  # pragma: no cover - the regex only lets digits through
+            continue
+    return found
+
+
+def evaluate(sheet: SheetInput, params: RuleParams | None = None) -> SheetResult:
+    """Compute every figure of a sheet and check it against every rule of RULES.md §5."""
+    params = params or RuleParams()
+    findings: list[Finding] = []
+
+    def add(severity: str, code: str, row=None, field_=None, **kw: str) -> None:
+        findings.append(Finding(severity, code, row, field_, dict(kw)))
+
+    # Header.
+    for key in ("project", "department", "unit"):
+        if not getattr(sheet, key).strip():
+            add(ERROR, "value_missing", None, f"header.{key}")
+
+    # Funds.
+    funds = compute_funds(sheet, params)
+    total_line = sheet.funds.get("total", FundsLine())
+    for column in FUNDS_COLUMNS:
+        if total_line.get(column) is None:
+            add(ERROR, "value_missing", None, f"funds.total.{column}")
+    for column in FUNDS_COLUMNS:
+        total_value = total_line.get(column)
+        if total_value is None:
+            continue
+        parts = sum(
+            (sheet.funds.get(k, FundsLine()).get(column) or ZERO for k in FUNDS_SOURCES), ZERO
+        )
+        if parts != total_value:
+            add(
+                ERROR,
+                "funds_not_adding_up",
+                None,
+                f"funds.total.{column}",
+                total=fmt(total_value),
+                sum=fmt(parts),
+            )
+    if not total_line.annual:
+        add(ERROR, "funds_no_budget", None, "funds.total.annual")
+    elif funds.rate is not None and funds.rate < params.execution_warning_below:
+        add(
+            WARNING,
+            "execution_below_90",
+            None,
+            "funds.total.rate",
+            rate=fmt(funds.rate),
+            threshold=fmt(params.execution_warning_below),
+        )
+
+    # Indicator rows.
+    rows: list[RowResult] = []
+    weight_total = funds.weight
+    applicable_weight = funds.weight
+    score_sum = funds.score
+    level1_weights: dict[str, Decimal] = {}
+    for index, item in enumerate(sheet.indicators):
+        target = parse_target(item.target)
+        actual = parse_actual(item.actual)
+        applicable = item.applicable and actual.kind != ActualKind.NOT_APPLICABLE
+        quantitative = is_quantitative(target)
+        weight, score, reason = item.weight, item.score, item.reason.strip()
+        if weight is None:
+            add(ERROR, "value_missing", index, "weight")
+        else:
+            weight_total += weight
+            if item.level1:
+                level1_weights[item.level1] = level1_weights.get(item.level1, ZERO) + weight
+        suggestion = suggest_score(target, actual, weight, params) if applicable else None
+        rows.append(RowResult(index, target, actual, applicable, quantitative, suggestion))
+        if not applicable:
+            # Left out of the score and of every per-row check; its weight still counts
+            # towards the 100 the weights must add up to.
+            continue
+        if weight is not None:
+            applicable_weight += weight
+        if score is None:
+            add(ERROR, "value_missing", index, "score")
+        else:
+            score_sum += score
+        if target.kind == TargetKind.UNPARSED:
+            add(WARNING, "unparsed_value", index, "target", text=target.raw)
+        if quantitative and actual.kind != ActualKind.NUMBER:
+            add(WARNING, "unparsed_value", index, "actual", text=actual.raw)
+        if score is None or weight is None:
+            continue
+        if score > weight:
+            add(ERROR, "score_above_weight", index, "score", score=fmt(score), weight=fmt(weight))
+        if score < 0:
+            add(ERROR, "score_negative", index, "score", score=fmt(score))
+        if score < weight and not reason:
+            add(ERROR, "reason_required", index, "reason", score=fmt(score), weight=fmt(weight))
+        if not quantitative and actual.kind == ActualKind.LEVEL and actual.level is not None:
+            low, high = params.band(actual.level)
+            low_score, high_score = weight * low, weight * high
+            if not (low_score <= score <= high_score):
+                add(
+                    ERROR,
+                    "qualitative_band",
+                    index,
+                    "score",
+                    level=actual.level.value,
+                    score=fmt(score),
+                    weight=fmt(weight),
+                    low=fmt(low_score),
+                    high=fmt(high_score),
+                )
+        if suggestion is not None:
+            if score != suggestion.value:
+                add(
+                    WARNING,
+                    "score_differs_from_suggested",
+                    index,
+                    "score",
+                    score=fmt(score),
+                    suggested=fmt(suggestion.value),
+                )
+            if suggestion.met and score < weight:
+                add(
+                    WARNING,
+                    "target_met_score_cut",
+                    index,
+                    "score",
+                    score=fmt(score),
+                    weight=fmt(weight),
+                )
+        if quantitative and actual.kind == ActualKind.NUMBER and reason:
+            for quoted in quoted_numbers(reason, actual.unit or target.unit):
+                if quoted != actual.number:
+                    add(
+                        WARNING,
+                        "reason_contradicts_actual",
+                        index,
+                        "reason",
+                        quoted=fmt(quoted),
+                        actual=fmt(actual.number),
+                        unit=actual.unit or target.unit,
+                    )
+                    break
+        if quantitative and actual.kind == ActualKind.NUMBER and not reason:
+            _check_deviation(target, actual, index, params, add)
+        if score < weight and reason and is_boilerplate(reason, params):
+            add(WARNING, "boilerplate_reason", index, "reason", text=reason)
+
+    if weight_total != HUNDRED:
+        add(ERROR, "weights_not_100", None, None, total=fmt(weight_total), expected="100.00")
+
+    for number, text in sheet.unplaced:
+        add(WARNING, "import_unplaced", None, None, line=str(number), text=text)
+
+    for level1, expected in params.guideline:
+        actual_weight = level1_weights.get(level1, ZERO)
+        if actual_weight != expected:
+            add(
+                INFO,
+                "weights_guideline",
+                None,
+                None,
+                level1=level1,
+                weight=fmt(actual_weight),
+                expected=fmt(expected),
+            )
+
+    raw_score = score_sum.quantize(CENT)
+    rescaled = applicable_weight != weight_total
+    if rescaled and applicable_weight > 0:
+        total = params.round(score_sum * HUNDRED / applicable_weight)
+    else:
+        total = raw_score
+    return SheetResult(
+        funds=funds,
+        rows=tuple(rows),
+        weight_total=weight_total.quantize(CENT),
+        raw_score=raw_score,
+        total=total,
+        rescaled=rescaled,
+        applicable_weight=applicable_weight.quantize(CENT),
+        grade=grade_for(total, params),
+        level1_weights=level1_weights,
+        findings=tuple(findings),
+    )
+
+
+def _check_deviation(target: Target, actual: Actual, index: int, params: RuleParams, add) -> None:
+    """`deviation_unexplained`: an `=` target not hit exactly, or a positive `≥` target reached
+    1.3 times or more (the factor is inclusive), with no reason. Targets of 0 are left out."""
+    assert target.number is not None and actual.number is not None
+    if target.number == 0:
+        return
+    if target.operator == Operator.EQ and actual.number != target.number:
+        add(
+            WARNING,
+            "deviation_unexplained",
+            index,
+            "reason",
+            target=fmt(target.number),
+            actual=fmt(actual.number),
+        )
+    elif (
+        target.operator in (Operator.GE, Operator.GT)
+        and target.number > 0
+        and actual.number >= target.number * params.over_achievement_factor
+    ):
+        add(
+            WARNING,
+            "deviation_unexplained",
+            index,
+            "reason",
+            target=fmt(target.number),
+            actual=fmt(actual.number),
+        )
