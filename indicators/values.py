@@ -225,7 +225,8 @@ def format_target(operator: Operator | str | None, number: Decimal | None, unit:
         return ""
     op = str(operator or "")
     unit = unit.strip()
-    return f"{op}{number}({unit})" if unit else f"{op}{number}"
+    # `:f`, not str(): a normalised Decimal("1E+2") must print as 100, as the sheet would.
+    return f"{op}{number:f}({unit})" if unit else f"{op}{number:f}"
 
 
 def format_actual(number: Decimal | None, unit: str) -> str:
@@ -234,6 +235,10 @@ def format_actual(number: Decimal | None, unit: str) -> str:
         return ""
     exponent = number.as_tuple().exponent
     # Two decimals as printed, unless the unit typed more precision than that.
-    text = str(number.quantize(Decimal("0.01"))) if isinstance(exponent, int) and exponent >= -2 else str(number)
+    text = (
+        str(number.quantize(Decimal("0.01")))
+        if isinstance(exponent, int) and exponent >= -2
+        else f"{number:f}"  # never exponent notation (1E-7)
+    )
     unit = unit.strip()
     return f"{text}({unit})" if unit else text

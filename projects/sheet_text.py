@@ -438,7 +438,9 @@ class _Reader:
             return cells[i] if 0 <= i < len(cells) else ""
 
         weight, score = at("weight"), at("score")
-        if not (_is_number(weight) and (_is_number(score) or not score)):
+        if not all(_is_number(c) or not c for c in (weight, score)):
+            return None
+        if not weight and not (at("target") or at("actual")):
             return None
         reason_at = name_at + self.columns.get("reason", base + 5) - base
         reason = " ".join(c for c in cells[max(reason_at, name_at + 1) :] if c)

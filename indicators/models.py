@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import scoring
+from .values import Level, parse_actual, parse_target
+
+
+class CatalogueScheme(models.Model):
+    """A version of the level-1/level-2 catalogue ("2020", or "2021" with 成本指标 split)."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("指标目录版本")
+        verbose_name_plural = _("指标目录版本")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level1(models.Model):
+    scheme = models.ForeignKey(
+        CatalogueScheme, on_delete=models.CASCADE, related_name="level1s", verbose_name=_("版本")
+    )
+    name = models.CharField(_("一级指标"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["scheme", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "name"], name="level1_unique_in_scheme")
+        ]
+        verbose_name = _("一级指标")
+        verbose_name_plural = _("一级指标")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level2(models.Model):
+    level1 = models.ForeignKey(
+        Level1, on_delete=models.CASCADE, related_name="level2s", verbose_name=_("一级指标")
+    )
+    name = models.CharField(_("二级指标"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["level1__scheme", "level1__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["level1", "name"], name="level2_unique_in_level1")
+        ]
+        verbose_name = _("二级指标")
+        verbose_name_plural = _("二级指标")
+
+    def __str__(self) -> str:
+        return f"{self.level1.name} / {self.name}"
+
+
+PERCENT = {"max_digits": 5, "decimal_places": 2}
+
+
+class RuleSet(models.Model):
+    """One year's rule parameters (RULES.md §4); the defaults reproduce the 2023 seed."""
+
+    class Rounding(models.TextChoices):
+        DOWN = ROUND_DOWN, _("截尾（舍去）")
+        HALF_UP = ROUND_HALF_UP, _("四舍五入")
+        HALF_EVEN = ROUND_HALF_EVEN, _("银行家舍入")
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    scheme = models.ForeignKey(
+        CatalogueScheme, on_delete=models.PROTECT, verbose_name=_("指标目录版本")
+    )
+    title = models.CharField(_("表名"), max_length=60, default="财政项目支出绩效自评表")
+    rounding = models.CharField(
+        _("舍入方式"), max_length=20, choices=Rounding.choices, default=Rounding.DOWN
+    )
+    budget_weight = models.DecimalField(_("预算执行分值"), default=Decimal("10.00"), **PERCENT)
+    achieved_low = models.DecimalField(_("达成：下限 %"), default=Decimal("80"), **PERCENT)
+    achieved_high = models.DecimalField(_("达成：上限 %"), default=Decimal("100"), **PERCENT)
+    partial_low = models.DecimalField(_("部分达成：下限 %"), default=Decimal("60"), **PERCENT)
+    partial_high = models.DecimalField(_("部分达成：上限 %"), default=Decimal("80"), **PERCENT)
+    not_achieved_low = models.DecimalField(_("未达成：下限 %"), default=Decimal("0"), **PERCENT)
+    not_achieved_high = models.DecimalField(_("未达成：上限 %"), default=Decimal("60"), **PERCENT)
+    grade_excellent = models.DecimalField(_("优：不低于"), default=Decimal("90"), **PERCENT)
+    grade_good = models.DecimalField(_("良：不低于"), default=Decimal("80"), **PERCENT)
+    grade_pass = models.DecimalField(_("中：不低于"), default=Decimal("60"), **PERCENT)
+    execution_warning_below = models.DecimalField(
+        _("执行率提示线 %"), default=Decimal("90"), **PERCENT
+    )
+    over_achievement_factor = models.DecimalField(
+        _("超额完成提示倍数"), max_digits=4, decimal_places=2, default=Decimal("1.30")
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("年度评分规则")
+        verbose_name_plural = _("年度评分规则")
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+    @classmethod
+    def for_year(cls, year: int) -> RuleSet:
+        """The year's rule set; an unsaved one with the defaults when none was configured."""
+        found = cls.objects.filter(year=year).select_related("scheme").first()
+        if found is not None:
+            return found
+        scheme = CatalogueScheme.objects.filter(name="2020").first()
+        return cls(year=year, scheme=scheme)
+
+    def to_params(self) -> scoring.RuleParams:
+        hundred = Decimal("100")
+        return scoring.RuleParams(
+            rounding=self.rounding,
+            bands=(
+                (Level.ACHIEVED, self.achieved_low / hundred, self.achieved_high / hundred),
+                (Level.PARTIAL, self.partial_low / hundred, self.partial_high / hundred),
+                (
+                    Level.NOT_ACHIEVED,
+                    self.not_achieved_low / hundred,
+                    self.not_achieved_high / hundred,
+                ),
+            ),
+            budget_weight=self.budget_weight,
+            grades=(
+                (self.grade_excellent, "优"),
+                (self.grade_good, "良"),
+                (self.grade_pass, "中"),
+            ),
+            execution_warning_below=self.execution_warning_below,
+            over_achievement_factor=self.over_achievement_factor,
+        )
+
+
+class Indicator(models.Model):
+    """A level-3 indicator row of one sheet: target, actual, weight, score and reason.
+
+    The texts are kept exactly as typed or imported (the sheet prints them back); the parsed
+    structure beside them is refreshed from the texts on every save.
+    """
+
+    class TargetKind(models.TextChoices):
+        QUANTITATIVE = "quantitative", _("定量")
+        QUALITATIVE = "qualitative", _("定性")
+        UNPARSED = "unparsed", _("无法识别")
+        EMPTY = "empty", _("未填")
+
+    class ActualKind(models.TextChoices):
+        NUMBER = "number", _("数值")
+        LEVEL = "level", _("完成程度")
+        NOT_APPLICABLE = "not_applicable", _("不适用")
+        TEXT = "text", _("文字")
+        EMPTY = "empty", _("未填")
+
+    class AchievementLevel(models.TextChoices):
+        ACHIEVED = "achieved", _("达成年度指标")
+        PARTIAL = "partial", _("部分达成年度指标并具有一定效果")
+        NOT_ACHIEVED = "not_achieved", _("未达成年度指标且效果较差")
+
+    sheet = models.ForeignKey(
+        "projects.Sheet",
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("自评表"),
+    )
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    level1 = models.ForeignKey(
+        Level1, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("一级指标")
+    )
+    level2 = models.ForeignKey(
+        Level2, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("二级指标")
+    )
+    name = models.CharField(_("三级指标"), max_length=200)
+    target_text = models.CharField(_("年度指标值"), max_length=200, blank=True)
+    target_kind = models.CharField(
+        _("指标值类型"), max_length=20, choices=TargetKind.choices, default=TargetKind.EMPTY
+    )
+    target_operator = models.CharField(_("运算符"), max_length=2, blank=True)
+    target_number = models.DecimalField(
+        _("指标数值"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    target_unit = models.CharField(_("计量单位"), max_length=40, blank=True)
+    actual_text = models.CharField(_("实际完成值"), max_length=200, blank=True)
+    actual_kind = models.CharField(
+        _("完成值类型"), max_length=20, choices=ActualKind.choices, default=ActualKind.EMPTY
+    )
+    actual_number = models.DecimalField(
+        _("完成数值"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    actual_unit = models.CharField(_("完成值单位"), max_length=40, blank=True)
+    actual_level = models.CharField(
+        _("完成程度"), max_length=20, choices=AchievementLevel.choices, blank=True
+    )
+    weight = models.DecimalField(_("分值"), max_digits=7, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    reason = models.TextField(_("偏差原因分析及改进措施"), blank=True)
+    applicable = models.BooleanField(_("适用"), default=True)
+
+    class Meta:
+        ordering = ["sheet", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "position"], name="indicator_position_unique")
+        ]
+        verbose_name = _("三级指标")
+        verbose_name_plural = _("三级指标")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.sync_parsed()
+        super().save(*args, **kwargs)
+
+    def sync_parsed(self) -> None:
+        """Refresh the structured target and actual from their texts (bulk_create skips save)."""
+        target = parse_target(self.target_text)
+        self.target_kind = target.kind.value
+        self.target_operator = target.operator.value if target.operator else ""
+        self.target_number = target.number
+        self.target_unit = target.unit[:40]
+        actual = parse_actual(self.actual_text)
+        self.actual_kind = actual.kind.value
+        self.actual_number = actual.number
+        self.actual_unit = actual.unit[:40]
+        self.actual_level = actual.level.value if actual.level else ""
+        if actual.kind.value == "not_applicable":
+            self.applicable = False
+
+    def to_input(self) -> scoring.IndicatorInput:
+        return scoring.IndicatorInput(
+            name=self.name,
+            level1=self.level1.name if self.level1 else "",
+            level2=self.level2.name if self.level2 else "",
+            target=self.target_text,
+            actual=self.actual_text,
+            weight=self.weight,
+            score=self.score,
+            reason=self.reason,
+            applicable=self.applicable,
+        )

@@ -1,0 +1,76 @@
+"""python manage.py import_sheets PATH [PATH …] [--year N]
+
+Reads files in the seed's tab-separated layout (several sheets per file), saves every sheet as
+a draft and prints one line per sheet. Exit 0 when every sheet was saved, 1 with a one-line
+reason when a file cannot be read or a year is unknown (nothing is saved then).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from projects.importer import ImportRefused, resolve_year, save_parsed
+from projects.sheet_text import parse_text
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_text(path: Path) -> str:
+    """A file's text, in UTF-8 or the GB18030 that Chinese Windows exports still produce."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CommandError(f"{path}: not a text file in UTF-8 or GB18030")
+
+
+class Command(BaseCommand):
+    help = "Import self-evaluation sheets from tab-separated text files."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--year", type=int, help="year for sheets whose title has none")
+
+    def handle(self, *args, paths: list[Path], year: int | None, **options) -> None:
+        parsed_files = []
+        # Read and parse everything first, so a bad file or an unknown year saves nothing.
+        for path in paths:
+            result = parse_text(read_text(path))
+            if not result.sheets:
+                raise CommandError(f"{path}: no self-evaluation sheet found (no 项目名称 line)")
+            for parsed in result.sheets:
+                if resolve_year(parsed, year) is None:
+                    raise CommandError("year unknown: pass --year")
+            parsed_files.append((path, result))
+
+        unsaved = 0
+        with transaction.atomic():
+            for path, result in parsed_files:
+                for number, text in result.stray:
+                    self.stdout.write(f"{path}:{number}: skipped, outside any sheet: {text}")
+                for parsed in result.sheets:
+                    outcome = save_parsed(parsed, year=resolve_year(parsed, year))
+                    errors = len(outcome.result.errors)
+                    warnings = len(outcome.result.warnings)
+                    line = (
+                        f"{resolve_year(parsed, year)} {parsed.project or '?'}: "
+                        f"{len(parsed.rows)} rows, {errors} errors, {warnings} warnings"
+                        f" — {outcome.message}"
+                    )
+                    if outcome.saved:
+                        self.stdout.write(line)
+                        for number, text in parsed.unplaced:
+                            self.stdout.write(f"  {path}:{number}: not placed: {text}")
+                    else:
+                        unsaved += 1
+                        self.stderr.write(f"{path}:{parsed.first_line}: {line}")
+        if unsaved:
+            raise CommandError(f"{unsaved} sheet(s) not saved")

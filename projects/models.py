@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from indicators import scoring
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
+
+
+class Department(models.Model):
+    """主管部门: the supervising department that reviews its units' sheets."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("主管部门")
+        verbose_name_plural = _("主管部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """实施单位: the spending unit that fills the sheets of its projects."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="units", verbose_name=_("主管部门")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        ordering = ["department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="unit_unique_in_department")
+        ]
+        verbose_name = _("实施单位")
+        verbose_name_plural = _("实施单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="projects", verbose_name=_("实施单位")
+    )
+    name = models.CharField(_("项目名称"), max_length=200)
+
+    class Meta:
+        ordering = ["unit__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="project_unique_in_unit")
+        ]
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sheet(models.Model):
+    """One project's self-evaluation sheet for one year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已审核")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="sheets", verbose_name=_("项目")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    # Bumped on every content save; an edit based on an older version is refused.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    budget_weight = models.DecimalField(
+        _("预算执行分值"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    goal_expected = models.TextField(_("预期目标"), blank=True)
+    goal_achieved = models.TextField(_("实际完成情况"), blank=True)
+    # Lines an importer could not place: [{"line": n, "text": "..."}], kept for the findings.
+    unplaced_lines = models.JSONField(_("未能识别的导入行"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最后修改人"),
+    )
+
+    class Meta:
+        ordering = ["-year", "project__unit__name", "project__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="sheet_unique_per_year")
+        ]
+        verbose_name = _("绩效自评表")
+        verbose_name_plural = _("绩效自评表")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.project.name}"
+
+    def get_absolute_url(self) -> str:
+        return f"/sheets/{self.pk}/"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    def to_input(self) -> scoring.SheetInput:
+        """The sheet as the rules engine reads it (uses prefetched rows when present)."""
+        unit = self.project.unit
+        funds = {
+            line.kind: scoring.FundsLine(line.initial, line.annual, line.executed)
+            for line in self.budget_lines.all()
+        }
+        return scoring.SheetInput(
+            project=self.project.name,
+            department=unit.department.name,
+            unit=unit.name,
+            funds=funds,
+            budget_weight=self.budget_weight,
+            indicators=tuple(row.to_input() for row in self.indicators.all()),
+            unplaced=tuple((int(u["line"]), str(u["text"])) for u in self.unplaced_lines),
+        )
+
+    def evaluate(self, params: scoring.RuleParams | None = None) -> scoring.SheetResult:
+        if params is None:
+            from indicators.models import RuleSet
+
+            params = RuleSet.for_year(self.year).to_params()
+        return scoring.evaluate(self.to_input(), params)
+
+
+class BudgetLine(models.Model):
+    """One row of the 项目资金 block: 年初预算数, 全年预算数, 全年执行数 in 万元."""
+
+    class Kind(models.TextChoices):
+        TOTAL = "total", "年度资金总额"
+        APPROPRIATION = "appropriation", "其中：当年财政拨款"
+        CARRYOVER = "carryover", "上年结转资金"
+        OTHER = "other", "其他资金"
+
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("自评表")
+    )
+    kind = models.CharField(_("资金类别"), max_length=20, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    initial = models.DecimalField(_("年初预算数"), **AMOUNT)
+    annual = models.DecimalField(_("全年预算数"), **AMOUNT)
+    executed = models.DecimalField(_("全年执行数"), **AMOUNT)
+
+    class Meta:
+        ordering = ["sheet", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "kind"], name="budget_line_unique_kind")
+        ]
+        verbose_name = _("预算资金行")
+        verbose_name_plural = _("预算资金行")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Profile(models.Model):
+    """Links a user to the unit it fills for (填报人) or the department it reviews for (审核人)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("实施单位")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("主管部门")
+    )
+
+    class Meta:
+        verbose_name = _("用户归属")
+        verbose_name_plural = _("用户归属")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=True) | models.Q(department__isnull=True),
+                name="profile_unit_or_department",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.unit or self.department or "-")

@@ -1,0 +1,306 @@
+"""import_sheets and export_sheets: conventions of RULES.md §7 and the JSON of docs/sheet-json.md."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from indicators.models import Indicator
+from projects.models import BudgetLine, Department, Project, Sheet, Unit
+from projects.sheet_text import parse_text
+from tests.conftest import ROOT, SEED
+
+D = Decimal
+
+
+def tsv(*rows: tuple) -> str:
+    return "\n".join("\t".join(str(c) for c in row) for row in rows) + "\n"
+
+
+def header(title="财政项目支出绩效自评表", project="测试项目", department="测试局", unit="测试中心"):
+    return [
+        (title,),
+        ("项目名称", "", project),
+        ("主管部门", "", department, "", "实施单位", "", unit),
+    ]
+
+
+FUNDS_HEADER = ("项目资金（万元）", "", "", "年初预算数", "全年预算数", "全年执行数", "分数", "执行率", "得分")
+INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析")
+
+
+def funds(total, appropriation, carryover=("0.00",) * 3, other=("0.00",) * 3):
+    return [
+        FUNDS_HEADER,
+        ("", "", "年度资金总额", "", *total, "10.00", "", ""),
+        ("", "", "其中：当年财政拨款", "", *appropriation, "-", "", "-"),
+        ("", "", "上年结转资金", "", *carryover, "-", "", "-"),
+        ("", "", "其他资金", "", *other, "-", "", "-"),
+    ]
+
+
+GOALS = [
+    ("年度总体目标", "", "预期目标", "", "", "实际完成情况"),
+    ("", "", "<p>预期目标</p><p>完成 &lt;4&gt; 轮</p>", "", "", "<p>完成 4 轮</p>"),
+]
+
+# One sheet breaking every blocking rule that a saved sheet can break.
+BROKEN = tsv(
+    *header(title="财政项目支出绩效自评表（2024年度）"),
+    *funds(total=("100.00", "0.00", "50.00"), appropriation=("100.00", "10.00", "50.00")),
+    *GOALS,
+    INDICATOR_HEADER,
+    ("产出指标", "数量指标", "超分指标", "=4(轮)", "4.00(轮)", "10.00", "12.00", ""),
+    ("", "", "负分指标", "≥90(%)", "95.00(%)", "10.00", "-1.00", "说明"),
+    ("", "质量指标", "缺原因指标", "=100(%)", "50.00(%)", "10.00", "5.00", ""),
+    ("效益指标", "社会效益指标", "越档指标", "健全", "部分达成指标并具有一定效果", "10.00", "9.00", "还需完善"),
+    ("", "", "缺分值指标", "=1(次)", "1.00(次)", "", "5.00", ""),
+    ("满意度指标", "服务对象满意度指标", "缺得分指标", "≥90(%)", "92.00(%)", "10.00", "", ""),
+    ("", "", "", "", "", "100", "31.00"),
+)
+
+# A `≤` target and a 不适用 row: the total is rescaled over the applicable weights.
+NOT_APPLICABLE = tsv(
+    *header(title="财政项目支出绩效自评表（2024年度）", project="不适用项目"),
+    *funds(total=("100.00", "100.00", "95.00"), appropriation=("100.00", "100.00", "95.00")),
+    INDICATOR_HEADER,
+    ("产出指标", "数量指标", "投诉件数", "≤5(起)", "8.00(起)", "40.00", "25.00", "投诉较多，已整改"),
+    ("", "质量指标", "验收合格率", "=100(%)", "100.00(%)", "30.00", "30.00", ""),
+    ("效益指标", "经济效益指标", "带动收入", "≥10(万元)", "不适用", "10.00", "", ""),
+    ("满意度指标", "服务对象满意度指标", "满意度", "≥90(%)", "/", "10.00", "10.00", ""),
+)
+
+
+@pytest.fixture
+def write(tmp_path):
+    def _write(text: str, name: str = "sheets.txt") -> str:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return _write
+
+
+def run_import(*args) -> str:
+    out = io.StringIO()
+    call_command("import_sheets", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    tables = {}
+    for model in (Department, Unit, Project, Sheet, BudgetLine, Indicator):
+        tables[model.__name__] = list(model.objects.order_by("pk").values())
+    return tables
+
+
+def test_import_prints_one_line_per_sheet(db):
+    output = run_import(str(SEED), "--year", "2023")
+    lines = [line for line in output.splitlines() if not line.startswith(" ")]
+    assert len(lines) == 11
+    assert lines[0] == "2023 高校毕业生就业服务专项: 19 rows, 0 errors, 2 warnings — 新建"
+    assert "2023 人事人才公共服务工作经费: 37 rows, 2 errors, 9 warnings — 新建" in lines
+
+
+def test_importing_the_seed_twice_leaves_the_database_as_it_was(seed_sheets):
+    before = snapshot()
+    output = run_import(str(SEED), "--year", "2023")
+    assert snapshot() == before
+    assert output.count("内容相同，未改动") == 11
+
+
+def test_reimporting_changed_content_replaces_the_draft_in_place(seed_sheets, seed_text, write):
+    sheet = Sheet.objects.get(project__name="信息化运维项目")
+    changed = seed_text.replace(
+        "6.00\t4.00\t长效管理机制还需进一步健全", "6.00\t4.00\t长效管理机制还需进一步健全，已制定整改计划"
+    )
+    output = run_import(write(changed), "--year", "2023")
+    assert "2023 信息化运维项目: 19 rows, 0 errors, 0 warnings — 已更新草稿内容" in output
+    assert output.count("内容相同，未改动") == 10
+    sheet.refresh_from_db()
+    assert sheet.version == 2
+    assert sheet.indicators.get(name="长效管理机制健全性").reason.endswith("已制定整改计划")
+    assert Sheet.objects.count() == 11
+
+
+def test_reimport_never_touches_a_sheet_past_draft(seed_sheets, seed_text, write):
+    sheet = Sheet.objects.get(project__name="信息化运维项目")
+    Sheet.objects.filter(pk=sheet.pk).update(status=Sheet.Status.SUBMITTED)
+    changed = seed_text.replace("6.00\t4.00\t长效管理机制还需进一步健全", "6.00\t4.00\t改过的原因")
+    output = run_import(write(changed), "--year", "2023")
+    assert "信息化运维项目: 19 rows, 0 errors, 0 warnings — 已是“已提交”状态，未改动" in output
+    row = Sheet.objects.get(pk=sheet.pk).indicators.get(name="长效管理机制健全性")
+    assert row.reason == "长效管理机制还需进一步健全"
+
+
+def test_a_file_without_a_year_is_refused_and_nothing_is_saved(db):
+    with pytest.raises(CommandError, match="^year unknown: pass --year$"):
+        run_import(str(SEED))
+    assert Sheet.objects.count() == 0
+    assert Department.objects.count() == 0
+
+
+def test_the_year_in_the_title_wins_over_the_option(db, write):
+    run_import(write(NOT_APPLICABLE), "--year", "2023")
+    assert Sheet.objects.get().year == 2024
+
+
+def test_the_command_exits_1_with_one_line_and_no_traceback(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    for args, reason in (
+        ([str(tmp_path / "missing.txt")], "cannot read file"),
+        ([str(SEED)], "year unknown: pass --year"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "manage.py", "import_sheets", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 1
+        assert reason in done.stderr
+        assert "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_sheet_breaking_every_blocking_rule_imports_with_one_finding_per_break(db, write):
+    run_import(write(BROKEN))
+    sheet = Sheet.objects.get(project__name="测试项目")
+    assert sheet.status == Sheet.Status.DRAFT and sheet.year == 2024
+    result = sheet.evaluate()
+    errors = sorted((-1 if f.row is None else f.row, f.field or "", f.code) for f in result.errors)
+    assert errors == sorted(
+        [
+            (-1, "funds.total.annual", "funds_not_adding_up"),
+            (-1, "funds.total.annual", "funds_no_budget"),
+            (0, "score", "score_above_weight"),
+            (1, "score", "score_negative"),
+            (2, "reason", "reason_required"),
+            (3, "score", "qualitative_band"),
+            (4, "weight", "value_missing"),
+            (5, "score", "value_missing"),
+            (-1, "", "weights_not_100"),
+        ]
+    )
+    # Nothing typed is lost: every cell of every row is stored as it was printed.
+    rows = list(sheet.indicators.values_list("name", "target_text", "actual_text", "weight", "score", "reason"))
+    assert rows == [
+        ("超分指标", "=4(轮)", "4.00(轮)", D("10.00"), D("12.00"), ""),
+        ("负分指标", "≥90(%)", "95.00(%)", D("10.00"), D("-1.00"), "说明"),
+        ("缺原因指标", "=100(%)", "50.00(%)", D("10.00"), D("5.00"), ""),
+        ("越档指标", "健全", "部分达成指标并具有一定效果", D("10.00"), D("9.00"), "还需完善"),
+        ("缺分值指标", "=1(次)", "1.00(次)", None, D("5.00"), ""),
+        ("缺得分指标", "≥90(%)", "92.00(%)", D("10.00"), None, ""),
+    ]
+    total = sheet.budget_lines.get(kind="total")
+    assert (total.initial, total.annual, total.executed) == (D("100.00"), D("0.00"), D("50.00"))
+    assert sheet.goal_expected == "完成 <4> 轮"
+    assert sheet.goal_achieved == "完成 4 轮"
+    assert result.funds.rate is None and result.funds.score == D("0.00")
+
+
+def test_a_sheet_without_its_header_names_is_reported_and_not_saved(db, write):
+    text = tsv(*header(unit=""), *funds(("1.00",) * 3, ("1.00",) * 3))
+    with pytest.raises(CommandError, match="1 sheet"):
+        call_command(
+            "import_sheets", write(text), "--year", "2023", stdout=io.StringIO(), stderr=io.StringIO()
+        )
+    assert Sheet.objects.count() == 0
+    parsed = parse_text(text).sheets[0]
+    from indicators.scoring import evaluate
+
+    codes = {(f.field, f.code) for f in evaluate(parsed.to_input()).errors}
+    assert ("header.unit", "value_missing") in codes
+
+
+def test_a_not_applicable_row_rescales_the_total(db, write, tmp_path):
+    run_import(write(NOT_APPLICABLE))
+    sheet = Sheet.objects.get(project__name="不适用项目")
+    result = sheet.evaluate()
+    # Budget 95 % of 10 = 9.50; applicable rows 25 + 30; applicable weights 10 + 40 + 30 = 80.
+    assert result.raw_score == D("64.50")
+    assert result.total == D("80.62")  # 64.50 ÷ 80 × 100 = 80.625, truncated
+    assert result.grade == "良"
+    assert result.rescaled
+    assert result.weight_total == D("100.00")
+    assert [r.applicable for r in result.rows] == [True, True, False, False]
+    # The `≤` row: 5 ÷ 8 × 40 = 25.00 suggested, as entered.
+    assert result.rows[0].suggestion.value == D("25.00")
+    assert result.rows[0].suggestion.rule == "inverse_ratio"
+    assert not [f for f in result.errors]
+
+    out = tmp_path / "out.json"
+    call_command("export_sheets", "--format", "json", "--output", str(out), "--id", str(sheet.pk), stdout=io.StringIO())
+    data = json.loads(out.read_text("utf-8"))
+    assert data[0]["total"] == {"weight": "100.00", "score": "80.62", "raw_score": "64.50", "grade": "良"}
+    assert [i["applicable"] for i in data[0]["indicators"]] == [True, True, False, False]
+    assert data[0]["indicators"][2]["score"] is None
+
+
+def test_export_writes_every_sheet_as_documented(seed_sheets, tmp_path):
+    out = tmp_path / "all.json"
+    call_command("export_sheets", "--format", "json", "--output", str(out), stdout=io.StringIO())
+    data = json.loads(out.read_text("utf-8"))
+    assert len(data) == 11
+    first = next(d for d in data if d["project"] == "高校毕业生就业服务专项")
+    assert set(first) >= {"id", "year", "project", "department", "unit", "status", "funds", "goal", "indicators", "total", "findings"}
+    assert first["status"] == "draft"
+    assert first["department"] == "上海市人力资源和社会保障局"
+    assert first["unit"] == "上海市人才服务中心"
+    assert first["funds"]["total"] == {
+        "initial": "200.00",
+        "annual": "294.00",
+        "executed": "293.19",
+        "rate": "99.72",
+        "weight": "10.00",
+        "score": "9.97",
+    }
+    assert first["funds"]["carryover"] == {"initial": "0.00", "annual": "0.00", "executed": "0.00", "rate": "0.00"}
+    assert first["total"] == {"weight": "100.00", "score": "96.97", "raw_score": "96.97", "grade": "优"}
+    row = first["indicators"][0]
+    assert row == {
+        "level1": "产出指标",
+        "level2": "数量指标",
+        "name": "高校毕业生就业服务周（月）活动轮次",
+        "target": "=4.00(轮)",
+        "actual": "4.00(轮)",
+        "weight": "8.00",
+        "score": "8.00",
+        "suggested_score": "8.00",
+        "reason": "实际完成5轮",
+        "applicable": True,
+    }
+    qualitative = next(i for i in first["indicators"] if i["name"] == "部门沟通协助机制健全性")
+    assert qualitative["actual"] == "部分达成指标并具有一定效果"
+    assert qualitative["suggested_score"] is None
+    assert first["findings"][0] == {
+        "severity": "warning",
+        "code": "reason_contradicts_actual",
+        "indicator": 0,
+        "field": "reason",
+        "params": {"quoted": "5.00", "actual": "4.00", "unit": "轮"},
+        "message": "偏差原因中写的 5.00轮 与实际完成值 4.00轮 不一致。",
+    }
+    assert all(f["severity"] != "info" for d in data for f in d["findings"])
+
+
+def test_export_of_an_unknown_id_fails_cleanly(db, tmp_path):
+    with pytest.raises(CommandError, match="no sheet with id 999"):
+        call_command("export_sheets", "--output", str(tmp_path / "x.json"), "--id", "999")
+
+
+def test_the_import_runs_on_the_configured_database(seed_sheets):
+    # CI runs this suite on PostgreSQL; locally the default is SQLite.
+    assert connection.vendor in {"postgresql", "sqlite"}
+    assert Sheet.objects.filter(indicators__target_kind="quantitative").distinct().count() == 11
