@@ -54,7 +54,9 @@ TEMPLATES = {
     "execution_below_90": _("预算执行率 {rate}% 低于 {threshold}%。"),
     "unparsed_value": _("无法识别“{text}”中的数值。"),
     "import_unplaced": _("导入时第 {line} 行未能识别：{text}"),
-    "weights_guideline": _("{level1}分值合计 {weight}，全国指引为 {expected}（可根据实际调整）。"),
+    "weights_guideline": _(
+        "一级指标分值（{levels}）为 {weights}，全国指引为 {expected}，可根据实际情况调整。"
+    ),
 }
 
 SEVERITY_NAMES = {"error": _("错误"), "warning": _("提醒"), "info": _("提示")}

@@ -11,10 +11,10 @@ decimals — 69.14 / 70.00 prints 98.77 and 10 × 98.77 % prints 9.87, where hal
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from .values import (
     Actual,
@@ -210,7 +210,11 @@ def fmt(value: Decimal | None) -> str:
     """A number as a finding parameter: a 2-decimal string (truncated, as the sheet prints)."""
     if value is None:
         return ""
-    return str(value.quantize(CENT, rounding=ROUND_DOWN))
+    try:
+        return str(value.quantize(CENT, rounding=ROUND_DOWN))
+    except InvalidOperation:
+        # Too many digits for the context (a 30-digit number typed into a reason): as typed.
+        return f"{value:f}"
 
 
 # --- budget ----------------------------------------------------------------------------------
@@ -342,16 +346,18 @@ def quoted_numbers(reason: str, unit: str) -> list[Decimal]:
     """Numbers the reason quotes in the given unit: `实际完成5轮` with unit 轮 → [5].
 
     Only a number directly followed by the unit counts; `2023年` is ignored unless the unit is
-    年, and a number inside a longer number (`12.5`) is read whole.
+    年, and a number inside a longer number (`12.5`, `1,200`) is read whole.
     """
     unit = unit.strip()
     if not unit or not reason:
         return []
-    pattern = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*[(（]?\s*" + re.escape(unit))
+    pattern = re.compile(
+        r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*[(（]?\s*" + re.escape(unit)
+    )
     found = []
     for match in pattern.finditer(reason):
         try:
-            found.append(Decimal(match.group(1)))
+            found.append(Decimal(match.group(1).replace(",", "")))
         except ArithmeticError:  # pragma: no cover - the regex only lets digits through
             continue
     return found
@@ -436,7 +442,11 @@ def evaluate(sheet: SheetInput, params: RuleParams | None = None) -> SheetResult
             score_sum += score
         if target.kind == TargetKind.UNPARSED:
             add(WARNING, "unparsed_value", index, "target", text=target.raw)
-        if quantitative and actual.kind != ActualKind.NUMBER:
+        # An actual is unparsed on a quantitative row when it is not a number, and on any row
+        # when it starts with an operator whose number cannot be read (`≥**`).
+        if (quantitative and actual.kind != ActualKind.NUMBER) or (
+            actual.kind == ActualKind.TEXT and parse_target(actual.raw).kind == TargetKind.UNPARSED
+        ):
             add(WARNING, "unparsed_value", index, "actual", text=actual.raw)
         if score is None or weight is None:
             continue
@@ -504,20 +514,20 @@ def evaluate(sheet: SheetInput, params: RuleParams | None = None) -> SheetResult
     for number, text in sheet.unplaced:
         add(WARNING, "import_unplaced", None, None, line=str(number), text=text)
 
-    for level1, expected in params.guideline:
-        actual_weight = level1_weights.get(level1, ZERO)
-        if actual_weight != expected:
-            add(
-                INFO,
-                "weights_guideline",
-                None,
-                None,
-                level1=level1,
-                weight=fmt(actual_weight),
-                expected=fmt(expected),
-            )
+    # One info line for the whole sheet, naming every level-1 sum beside the guideline.
+    sums = [level1_weights.get(level1, ZERO) for level1, _ in params.guideline]
+    if any(got != expected for got, (_, expected) in zip(sums, params.guideline, strict=True)):
+        add(
+            INFO,
+            "weights_guideline",
+            None,
+            None,
+            levels="/".join(level1 for level1, _ in params.guideline),
+            weights="/".join(fmt(w) for w in sums),
+            expected="/".join(fmt(e) for _, e in params.guideline),
+        )
 
-    raw_score = score_sum.quantize(CENT)
+    raw_score = params.round(score_sum)
     rescaled = applicable_weight != weight_total
     if rescaled and applicable_weight > 0:
         total = params.round(score_sum * HUNDRED / applicable_weight)

@@ -17,11 +17,7 @@ from indicators import scoring
 from indicators.models import Indicator, Level1, Level2, RuleSet
 
 from .models import BudgetLine, Department, Project, Sheet, Unit
-from .sheet_text import ParsedSheet, parse_text
-
-
-class ImportRefused(Exception):
-    """A whole import cannot go ahead (no year, unreadable file): nothing is saved."""
+from .sheet_text import ParsedSheet
 
 
 @dataclass(frozen=True)
@@ -87,9 +83,7 @@ def normalised_input(parsed: ParsedSheet, catalogue: Catalogue) -> scoring.Sheet
 
 def _content(sheet_input: scoring.SheetInput, expected: str, achieved: str) -> tuple:
     """What decides whether a re-import changes anything; Decimal compares by value."""
-    funds = tuple(
-        (k, sheet_input.funds.get(k, scoring.FundsLine())) for k in scoring.FUNDS_ROWS
-    )
+    funds = tuple((k, sheet_input.funds.get(k, scoring.FundsLine())) for k in scoring.FUNDS_ROWS)
     return (
         funds,
         sheet_input.budget_weight,
@@ -103,16 +97,6 @@ def _content(sheet_input: scoring.SheetInput, expected: str, achieved: str) -> t
 def resolve_year(parsed: ParsedSheet, year: int | None) -> int | None:
     """The year from the title when it prints one, else the importer's --year."""
     return parsed.year or year
-
-
-def import_text(text: str, *, year: int | None = None, user=None) -> list[ImportOutcome]:
-    """Parse text and save every sheet in it; refuses the whole file when a year is unknown."""
-    result = parse_text(text)
-    if not result.sheets:
-        raise ImportRefused(_("没有找到自评表（缺少“项目名称”等表头）"))
-    if any(resolve_year(p, year) is None for p in result.sheets):
-        raise ImportRefused("year unknown: pass --year")
-    return [save_parsed(p, year=resolve_year(p, year), user=user) for p in result.sheets]
 
 
 @transaction.atomic
@@ -143,11 +127,7 @@ def save_parsed(parsed: ParsedSheet, *, year: int, user=None) -> ImportOutcome:
     department, _created = Department.objects.get_or_create(name=parsed.department.strip())
     unit, _created = Unit.objects.get_or_create(department=department, name=parsed.unit.strip())
     project, _created = Project.objects.get_or_create(unit=unit, name=parsed.project.strip())
-    sheet = (
-        Sheet.objects.select_for_update()
-        .filter(project=project, year=year)
-        .first()
-    )
+    sheet = Sheet.objects.select_for_update().filter(project=project, year=year).first()
     if sheet is not None:
         stored = Sheet.objects.prefetch_related(
             "budget_lines", "indicators__level1", "indicators__level2"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from indicators import scoring
@@ -109,7 +110,7 @@ class Sheet(models.Model):
         return f"{self.year} {self.project.name}"
 
     def get_absolute_url(self) -> str:
-        return f"/sheets/{self.pk}/"
+        return reverse("projects:sheet-detail", args=[self.pk])
 
     @property
     def is_editable(self) -> bool:

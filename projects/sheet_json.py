@@ -12,6 +12,7 @@ from indicators import scoring
 from indicators.messages import finding_message
 
 from .models import Sheet
+from .sheet_view import sheet_queryset
 
 
 def two(value: Decimal | None) -> str | None:
@@ -86,9 +87,7 @@ def sheet_to_dict(sheet: Sheet, result: scoring.SheetResult | None = None) -> di
 
 
 def sheets_for_export(ids: list[int] | None = None):
-    qs = Sheet.objects.select_related("project__unit__department").prefetch_related(
-        "budget_lines", "indicators__level1", "indicators__level2"
-    )
+    qs = sheet_queryset()
     if ids:
         qs = qs.filter(pk__in=ids)
     return qs.order_by("year", "project__unit__name", "project__name")

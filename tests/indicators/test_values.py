@@ -68,7 +68,9 @@ def test_a_target_of_fifty_copies_keeps_the_fifty_in_the_unit_not_the_number():
     assert (target.number, target.unit) == (Decimal("30.00"), "50份")
 
 
-@pytest.mark.parametrize("text", ["健全", "效果明显", "有效", "共享", "完备", "达标", "三级", "100%"])
+@pytest.mark.parametrize(
+    "text", ["健全", "效果明显", "有效", "共享", "完备", "达标", "三级", "100%"]
+)
 def test_a_target_without_an_operator_is_qualitative(text):
     target = parse_target(text)
 
@@ -103,7 +105,8 @@ def test_an_empty_target_is_empty(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["=4.00(轮)", "≥90(%)", ">=90%", "＝4(轮)", "≥30.00(50份)", "≥90（%）", "健全", "100%", "≥**"]
+    "text",
+    ["=4.00(轮)", "≥90(%)", ">=90%", "＝4(轮)", "≥30.00(50份)", "≥90（%）", "健全", "100%", "≥**"],
 )
 def test_display_prints_the_target_exactly_as_typed(text):
     assert parse_target(text).display == text

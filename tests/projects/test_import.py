@@ -26,7 +26,9 @@ def tsv(*rows: tuple) -> str:
     return "\n".join("\t".join(str(c) for c in row) for row in rows) + "\n"
 
 
-def header(title="财政项目支出绩效自评表", project="测试项目", department="测试局", unit="测试中心"):
+def header(
+    title="财政项目支出绩效自评表", project="测试项目", department="测试局", unit="测试中心"
+):
     return [
         (title,),
         ("项目名称", "", project),
@@ -34,8 +36,27 @@ def header(title="财政项目支出绩效自评表", project="测试项目", de
     ]
 
 
-FUNDS_HEADER = ("项目资金（万元）", "", "", "年初预算数", "全年预算数", "全年执行数", "分数", "执行率", "得分")
-INDICATOR_HEADER = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析")
+FUNDS_HEADER = (
+    "项目资金（万元）",
+    "",
+    "",
+    "年初预算数",
+    "全年预算数",
+    "全年执行数",
+    "分数",
+    "执行率",
+    "得分",
+)
+INDICATOR_HEADER = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "分值",
+    "得分",
+    "偏差原因分析",
+)
 
 
 def funds(total, appropriation, carryover=("0.00",) * 3, other=("0.00",) * 3):
@@ -62,7 +83,16 @@ BROKEN = tsv(
     ("产出指标", "数量指标", "超分指标", "=4(轮)", "4.00(轮)", "10.00", "12.00", ""),
     ("", "", "负分指标", "≥90(%)", "95.00(%)", "10.00", "-1.00", "说明"),
     ("", "质量指标", "缺原因指标", "=100(%)", "50.00(%)", "10.00", "5.00", ""),
-    ("效益指标", "社会效益指标", "越档指标", "健全", "部分达成指标并具有一定效果", "10.00", "9.00", "还需完善"),
+    (
+        "效益指标",
+        "社会效益指标",
+        "越档指标",
+        "健全",
+        "部分达成指标并具有一定效果",
+        "10.00",
+        "9.00",
+        "还需完善",
+    ),
     ("", "", "缺分值指标", "=1(次)", "1.00(次)", "", "5.00", ""),
     ("满意度指标", "服务对象满意度指标", "缺得分指标", "≥90(%)", "92.00(%)", "10.00", "", ""),
     ("", "", "", "", "", "100", "31.00"),
@@ -73,7 +103,16 @@ NOT_APPLICABLE = tsv(
     *header(title="财政项目支出绩效自评表（2024年度）", project="不适用项目"),
     *funds(total=("100.00", "100.00", "95.00"), appropriation=("100.00", "100.00", "95.00")),
     INDICATOR_HEADER,
-    ("产出指标", "数量指标", "投诉件数", "≤5(起)", "8.00(起)", "40.00", "25.00", "投诉较多，已整改"),
+    (
+        "产出指标",
+        "数量指标",
+        "投诉件数",
+        "≤5(起)",
+        "8.00(起)",
+        "40.00",
+        "25.00",
+        "投诉较多，已整改",
+    ),
     ("", "质量指标", "验收合格率", "=100(%)", "100.00(%)", "30.00", "30.00", ""),
     ("效益指标", "经济效益指标", "带动收入", "≥10(万元)", "不适用", "10.00", "", ""),
     ("满意度指标", "服务对象满意度指标", "满意度", "≥90(%)", "/", "10.00", "10.00", ""),
@@ -121,7 +160,8 @@ def test_importing_the_seed_twice_leaves_the_database_as_it_was(seed_sheets):
 def test_reimporting_changed_content_replaces_the_draft_in_place(seed_sheets, seed_text, write):
     sheet = Sheet.objects.get(project__name="信息化运维项目")
     changed = seed_text.replace(
-        "6.00\t4.00\t长效管理机制还需进一步健全", "6.00\t4.00\t长效管理机制还需进一步健全，已制定整改计划"
+        "6.00\t4.00\t长效管理机制还需进一步健全",
+        "6.00\t4.00\t长效管理机制还需进一步健全，已制定整改计划",
     )
     output = run_import(write(changed), "--year", "2023")
     assert "2023 信息化运维项目: 19 rows, 0 errors, 0 warnings — 已更新草稿内容" in output
@@ -194,7 +234,11 @@ def test_a_sheet_breaking_every_blocking_rule_imports_with_one_finding_per_break
         ]
     )
     # Nothing typed is lost: every cell of every row is stored as it was printed.
-    rows = list(sheet.indicators.values_list("name", "target_text", "actual_text", "weight", "score", "reason"))
+    rows = list(
+        sheet.indicators.values_list(
+            "name", "target_text", "actual_text", "weight", "score", "reason"
+        )
+    )
     assert rows == [
         ("超分指标", "=4(轮)", "4.00(轮)", D("10.00"), D("12.00"), ""),
         ("负分指标", "≥90(%)", "95.00(%)", D("10.00"), D("-1.00"), "说明"),
@@ -214,7 +258,12 @@ def test_a_sheet_without_its_header_names_is_reported_and_not_saved(db, write):
     text = tsv(*header(unit=""), *funds(("1.00",) * 3, ("1.00",) * 3))
     with pytest.raises(CommandError, match="1 sheet"):
         call_command(
-            "import_sheets", write(text), "--year", "2023", stdout=io.StringIO(), stderr=io.StringIO()
+            "import_sheets",
+            write(text),
+            "--year",
+            "2023",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
         )
     assert Sheet.objects.count() == 0
     parsed = parse_text(text).sheets[0]
@@ -241,9 +290,23 @@ def test_a_not_applicable_row_rescales_the_total(db, write, tmp_path):
     assert not [f for f in result.errors]
 
     out = tmp_path / "out.json"
-    call_command("export_sheets", "--format", "json", "--output", str(out), "--id", str(sheet.pk), stdout=io.StringIO())
+    call_command(
+        "export_sheets",
+        "--format",
+        "json",
+        "--output",
+        str(out),
+        "--id",
+        str(sheet.pk),
+        stdout=io.StringIO(),
+    )
     data = json.loads(out.read_text("utf-8"))
-    assert data[0]["total"] == {"weight": "100.00", "score": "80.62", "raw_score": "64.50", "grade": "良"}
+    assert data[0]["total"] == {
+        "weight": "100.00",
+        "score": "80.62",
+        "raw_score": "64.50",
+        "grade": "良",
+    }
     assert [i["applicable"] for i in data[0]["indicators"]] == [True, True, False, False]
     assert data[0]["indicators"][2]["score"] is None
 
@@ -254,7 +317,19 @@ def test_export_writes_every_sheet_as_documented(seed_sheets, tmp_path):
     data = json.loads(out.read_text("utf-8"))
     assert len(data) == 11
     first = next(d for d in data if d["project"] == "高校毕业生就业服务专项")
-    assert set(first) >= {"id", "year", "project", "department", "unit", "status", "funds", "goal", "indicators", "total", "findings"}
+    assert set(first) >= {
+        "id",
+        "year",
+        "project",
+        "department",
+        "unit",
+        "status",
+        "funds",
+        "goal",
+        "indicators",
+        "total",
+        "findings",
+    }
     assert first["status"] == "draft"
     assert first["department"] == "上海市人力资源和社会保障局"
     assert first["unit"] == "上海市人才服务中心"
@@ -266,8 +341,18 @@ def test_export_writes_every_sheet_as_documented(seed_sheets, tmp_path):
         "weight": "10.00",
         "score": "9.97",
     }
-    assert first["funds"]["carryover"] == {"initial": "0.00", "annual": "0.00", "executed": "0.00", "rate": "0.00"}
-    assert first["total"] == {"weight": "100.00", "score": "96.97", "raw_score": "96.97", "grade": "优"}
+    assert first["funds"]["carryover"] == {
+        "initial": "0.00",
+        "annual": "0.00",
+        "executed": "0.00",
+        "rate": "0.00",
+    }
+    assert first["total"] == {
+        "weight": "100.00",
+        "score": "96.97",
+        "raw_score": "96.97",
+        "grade": "优",
+    }
     row = first["indicators"][0]
     assert row == {
         "level1": "产出指标",

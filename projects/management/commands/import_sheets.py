@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from projects.importer import ImportRefused, resolve_year, save_parsed
+from projects.importer import resolve_year, save_parsed
 from projects.sheet_text import parse_text
 
 ENCODINGS = ("utf-8-sig", "gb18030")
