@@ -1,0 +1,55 @@
+"""python manage.py load_demo — the seed sheets and the demo accounts; safe to run again.
+
+Accounts (password `perfeval-demo`, for demonstration only): admin (superuser), reviewer
+(上海市人力资源和社会保障局), filler (上海市人才服务中心), filler_other (示范区公共服务中心 under
+示范区财政局, with one 2023 draft sheet of its own).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from projects.importer import save_parsed
+from projects.models import Department, Profile, Unit
+from projects.sheet_text import parse_text
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+SEED_FILES = ("shanghai-2023.txt", "demo-shifanqu-2023.txt")
+DEMO_PASSWORD = "perfeval-demo"  # demo-only, printed in README as such
+
+
+class Command(BaseCommand):
+    help = "Load the seed sheets (2023) and the demo accounts; idempotent."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        for name in SEED_FILES:
+            text = (SEED_DIR / name).read_text(encoding="utf-8")
+            for parsed in parse_text(text).sheets:
+                outcome = save_parsed(parsed, year=parsed.year or 2023)
+                self.stdout.write(f"{outcome.sheet.year} {parsed.project}: {outcome.message}")
+
+        hrss = Department.objects.get(name="上海市人力资源和社会保障局")
+        centre = Unit.objects.get(name="上海市人才服务中心", department=hrss)
+        other_unit = Unit.objects.get(name="示范区公共服务中心", department__name="示范区财政局")
+        self.user("admin", "系统管理员", superuser=True)
+        self.user("reviewer", "人社局审核人", department=hrss)
+        self.user("filler", "人才服务中心填报人", unit=centre)
+        self.user("filler_other", "示范区填报人", unit=other_unit)
+        self.stdout.write(
+            f"Demo accounts admin, reviewer, filler, filler_other; password {DEMO_PASSWORD!r}"
+        )
+
+    def user(self, username: str, full_name: str, *, superuser=False, unit=None, department=None):
+        User = get_user_model()
+        user, _created = User.objects.get_or_create(username=username)
+        user.first_name = full_name
+        user.is_staff = user.is_superuser = superuser
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Profile.objects.update_or_create(user=user, defaults={"unit": unit, "department": department})
+        return user
