@@ -22,3 +22,56 @@ def seed_sheets(db):
 
     call_command("import_sheets", str(SEED), "--year", "2023", stdout=open("/dev/null", "w"))
     return Sheet.objects.all()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    """The demo of `load_demo`: 11 seed sheets of 上海市人才服务中心, one sheet of
+    示范区公共服务中心, and the accounts admin, reviewer, filler, filler_other."""
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+
+
+def _user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def filler(demo):
+    return _user("filler")
+
+
+@pytest.fixture
+def filler_other(demo):
+    return _user("filler_other")
+
+
+@pytest.fixture
+def reviewer(demo):
+    return _user("reviewer")
+
+
+@pytest.fixture
+def admin_user(demo):
+    return _user("admin")
+
+
+@pytest.fixture
+def client_for(client):
+    """A logged-in test client for a persona (None stays anonymous)."""
+
+    def _client(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _client
