@@ -59,6 +59,9 @@ TEMPLATES = {
     ),
 }
 
+# The official sheet prints the grade character; lists and messages show it in words.
+GRADE_NAMES = {"优": _("优"), "良": _("良"), "中": _("中"), "差": _("差")}
+
 SEVERITY_NAMES = {"error": _("错误"), "warning": _("提醒"), "info": _("提示")}
 
 

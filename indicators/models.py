@@ -4,6 +4,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import scoring
 from .values import Level, parse_actual, parse_target
@@ -18,7 +19,7 @@ class CatalogueScheme(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("指标目录版本")
-        verbose_name_plural = _("指标目录版本")
+        verbose_name_plural = pgettext_lazy("plural", "指标目录版本")
 
     def __str__(self) -> str:
         return self.name
@@ -37,7 +38,7 @@ class Level1(models.Model):
             models.UniqueConstraint(fields=["scheme", "name"], name="level1_unique_in_scheme")
         ]
         verbose_name = _("一级指标")
-        verbose_name_plural = _("一级指标")
+        verbose_name_plural = pgettext_lazy("plural", "一级指标")
 
     def __str__(self) -> str:
         return self.name
@@ -56,7 +57,7 @@ class Level2(models.Model):
             models.UniqueConstraint(fields=["level1", "name"], name="level2_unique_in_level1")
         ]
         verbose_name = _("二级指标")
-        verbose_name_plural = _("二级指标")
+        verbose_name_plural = pgettext_lazy("plural", "二级指标")
 
     def __str__(self) -> str:
         return f"{self.level1.name} / {self.name}"
@@ -101,7 +102,7 @@ class RuleSet(models.Model):
     class Meta:
         ordering = ["-year"]
         verbose_name = _("年度评分规则")
-        verbose_name_plural = _("年度评分规则")
+        verbose_name_plural = pgettext_lazy("plural", "年度评分规则")
 
     def __str__(self) -> str:
         return f"{self.year}"
@@ -209,7 +210,7 @@ class Indicator(models.Model):
             models.UniqueConstraint(fields=["sheet", "position"], name="indicator_position_unique")
         ]
         verbose_name = _("三级指标")
-        verbose_name_plural = _("三级指标")
+        verbose_name_plural = pgettext_lazy("plural", "三级指标")
 
     def __str__(self) -> str:
         return self.name

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from indicators import scoring
 
@@ -18,7 +19,7 @@ class Department(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("主管部门")
-        verbose_name_plural = _("主管部门")
+        verbose_name_plural = pgettext_lazy("plural", "主管部门")
 
     def __str__(self) -> str:
         return self.name
@@ -38,7 +39,7 @@ class Unit(models.Model):
             models.UniqueConstraint(fields=["department", "name"], name="unit_unique_in_department")
         ]
         verbose_name = _("实施单位")
-        verbose_name_plural = _("实施单位")
+        verbose_name_plural = pgettext_lazy("plural", "实施单位")
 
     def __str__(self) -> str:
         return self.name
@@ -56,7 +57,7 @@ class Project(models.Model):
             models.UniqueConstraint(fields=["unit", "name"], name="project_unique_in_unit")
         ]
         verbose_name = _("项目")
-        verbose_name_plural = _("项目")
+        verbose_name_plural = pgettext_lazy("plural", "项目")
 
     def __str__(self) -> str:
         return self.name
@@ -104,7 +105,7 @@ class Sheet(models.Model):
             models.UniqueConstraint(fields=["project", "year"], name="sheet_unique_per_year")
         ]
         verbose_name = _("绩效自评表")
-        verbose_name_plural = _("绩效自评表")
+        verbose_name_plural = pgettext_lazy("plural", "绩效自评表")
 
     def __str__(self) -> str:
         return f"{self.year} {self.project.name}"
@@ -165,7 +166,7 @@ class BudgetLine(models.Model):
             models.UniqueConstraint(fields=["sheet", "kind"], name="budget_line_unique_kind")
         ]
         verbose_name = _("预算资金行")
-        verbose_name_plural = _("预算资金行")
+        verbose_name_plural = pgettext_lazy("plural", "预算资金行")
 
     def __str__(self) -> str:
         return self.get_kind_display()
@@ -186,7 +187,7 @@ class Profile(models.Model):
 
     class Meta:
         verbose_name = _("用户归属")
-        verbose_name_plural = _("用户归属")
+        verbose_name_plural = pgettext_lazy("plural", "用户归属")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(unit__isnull=True) | models.Q(department__isnull=True),

@@ -222,12 +222,42 @@ def _group_spans(items: list[tuple[str, str]]) -> tuple[list[int], list[int]]:
     return span1, span2
 
 
+@dataclass(frozen=True)
+class SheetData:
+    """What a view-model is built from: a saved sheet, or one being typed or pasted."""
+
+    input: scoring.SheetInput
+    year: int
+    goal_expected: str = ""
+    goal_achieved: str = ""
+    id: int | None = None
+    status: str = Sheet.Status.DRAFT
+    status_label: str = ""
+    version: int = 0
+
+
+def sheet_data(sheet: Sheet) -> SheetData:
+    return SheetData(
+        input=sheet.to_input(),
+        year=sheet.year,
+        goal_expected=sheet.goal_expected,
+        goal_achieved=sheet.goal_achieved,
+        id=sheet.pk,
+        status=sheet.status,
+        status_label=sheet.get_status_display(),
+        version=sheet.version,
+    )
+
+
 def build_sheet_view(sheet: Sheet, rules: RuleSet | None = None) -> SheetView:
-    """Evaluate a sheet once and lay out every figure; expects rows and budget lines prefetched
+    """The view-model of a saved sheet; expects rows and budget lines prefetched
     (`sheet_queryset()` does that)."""
-    rules = rules or RuleSet.for_year(sheet.year)
-    result = sheet.evaluate(rules.to_params())
-    unit = sheet.project.unit
+    return build_view(sheet_data(sheet), rules or RuleSet.for_year(sheet.year))
+
+
+def build_view(data: SheetData, rules: RuleSet) -> SheetView:
+    """Evaluate a sheet once and lay out every figure."""
+    result = scoring.evaluate(data.input, rules.to_params())
     findings = tuple(
         sorted(
             (_finding_view(f) for f in result.findings),
@@ -256,8 +286,13 @@ def build_sheet_view(sheet: Sheet, rules: RuleSet | None = None) -> SheetView:
                 score_explanation = _("无执行率，预算执行得分记 0")
             else:
                 score_explanation = _(
-                    "%(weight)s × %(rate)s%% = %(score)s（不超过分值，保留两位小数截尾）"
-                ) % {"weight": num(fr.weight), "rate": num(fr.rate), "score": num(fr.score)}
+                    "%(weight)s × %(rate)s%% = %(score)s（不超过分值；两位小数，%(rounding)s）"
+                ) % {
+                    "weight": num(fr.weight),
+                    "rate": num(fr.rate),
+                    "score": num(fr.score),
+                    "rounding": rules.get_rounding_display(),
+                }
         funds.append(
             FundsRowView(
                 key=key,
@@ -278,8 +313,8 @@ def build_sheet_view(sheet: Sheet, rules: RuleSet | None = None) -> SheetView:
             )
         )
 
-    items = list(sheet.indicators.all())
-    levels = [(i.level1.name if i.level1 else "", i.level2.name if i.level2 else "") for i in items]
+    items = data.input.indicators
+    levels = [(i.level1, i.level2) for i in items]
     span1, span2 = _group_spans(levels)
     rows = []
     for idx, (item, computed) in enumerate(zip(items, result.rows, strict=True)):
@@ -331,20 +366,20 @@ def build_sheet_view(sheet: Sheet, rules: RuleSet | None = None) -> SheetView:
         "pass": num(rules.grade_pass),
     }
     return SheetView(
-        id=sheet.pk,
-        year=sheet.year,
-        title=f"{rules.title}（{sheet.year}年度）",
-        project=sheet.project.name,
-        department=unit.department.name,
-        unit=unit.name,
-        status=sheet.status,
-        status_label=sheet.get_status_display(),
-        version=sheet.version,
+        id=data.id,
+        year=data.year,
+        title=f"{rules.title}（{data.year}年度）",
+        project=data.input.project,
+        department=data.input.department,
+        unit=data.input.unit,
+        status=data.status,
+        status_label=data.status_label or Sheet.Status(data.status).label,
+        version=data.version,
         funds=tuple(funds),
         budget_weight=fr.weight,
         budget_score=fr.score,
-        goal_expected=sheet.goal_expected,
-        goal_achieved=sheet.goal_achieved,
+        goal_expected=data.goal_expected,
+        goal_achieved=data.goal_achieved,
         rows=tuple(rows),
         weight_total=result.weight_total,
         weight_total_text=num(result.weight_total),

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from indicators.messages import GRADE_NAMES
 from indicators.models import RuleSet
 
 from .access import get_sheet_for_user, scope_sheets
@@ -22,6 +23,7 @@ class ListEntry:
     sheet: Sheet
     total_text: str
     grade: str
+    grade_label: str
     errors: int
     warnings: int
 
@@ -50,6 +52,7 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
                 sheet=sheet,
                 total_text=num(result.total),
                 grade=result.grade,
+                grade_label=str(GRADE_NAMES.get(result.grade, result.grade)),
                 errors=len(result.errors),
                 warnings=len(result.warnings),
             )

@@ -40,7 +40,9 @@ SEED_PROJECTS = {
 OTHER_PROJECT = "社区公共服务设施运营补助"
 
 
-def test_each_demo_account_sees_exactly_its_sheets(client_for, filler, filler_other, reviewer, admin_user):
+def test_each_demo_account_sees_exactly_its_sheets(
+    client_for, filler, filler_other, reviewer, admin_user
+):
     assert listed(client_for(filler)) == SEED_PROJECTS
     assert listed(client_for(reviewer)) == SEED_PROJECTS
     assert listed(client_for(filler_other)) == {OTHER_PROJECT}
@@ -92,7 +94,9 @@ def test_the_list_filters_by_year_unit_department_and_state(client_for, admin_us
     department_id = other.project.unit.department_id
     response = client.get(reverse("projects:sheet-list"), {"unit": unit_id})
     assert [e.sheet.project.name for e in response.context["entries"]] == [OTHER_PROJECT]
-    response = client.get(reverse("projects:sheet-list"), {"department": department_id, "year": 2023})
+    response = client.get(
+        reverse("projects:sheet-list"), {"department": department_id, "year": 2023}
+    )
     assert [e.sheet.project.name for e in response.context["entries"]] == [OTHER_PROJECT]
     response = client.get(reverse("projects:sheet-list"), {"status": "submitted"})
     assert response.context["entries"] == []
@@ -105,7 +109,10 @@ def test_the_list_filters_by_year_unit_department_and_state(client_for, admin_us
 def test_the_list_shows_each_sheets_total_and_grade(client_for, filler):
     response = client_for(filler).get(reverse("projects:sheet-list"))
     by_project = {e.sheet.project.name: e for e in response.context["entries"]}
-    assert (by_project["人才大厦运行维护经费"].total_text, by_project["人才大厦运行维护经费"].grade) == ("96.63", "优")
+    assert (
+        by_project["人才大厦运行维护经费"].total_text,
+        by_project["人才大厦运行维护经费"].grade,
+    ) == ("96.63", "优")
     assert by_project["人事人才公共服务工作经费"].errors == 2
     html = response.content.decode()
     assert "96.63" in html and "92.58" in html
@@ -124,10 +131,33 @@ def test_the_sheet_page_lays_out_the_official_form(client_for, filler):
     html = response.content.decode()
     view = response.context["view"]
     assert view.title == "财政项目支出绩效自评表（2023年度）"
-    for label in ("项目名称", "主管部门", "实施单位", "项目资金", "年初预算数", "全年预算数", "全年执行数", "执行率",
-                  "年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金", "年度总体目标", "预期目标",
-                  "实际完成情况", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-                  "偏差原因分析及改进措施", "总分", "评分等级"):
+    for label in (
+        "项目名称",
+        "主管部门",
+        "实施单位",
+        "项目资金",
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "执行率",
+        "年度资金总额",
+        "其中：当年财政拨款",
+        "上年结转资金",
+        "其他资金",
+        "年度总体目标",
+        "预期目标",
+        "实际完成情况",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+        "总分",
+        "评分等级",
+    ):
         assert label in html, label
     assert "1,087.50" in html and "1,052.02" in html and "96.31" in html and "9.63" in html
     assert "96.63" in html
@@ -159,7 +189,11 @@ def test_row_findings_stand_beside_their_row_and_in_the_summary(client_for, fill
     row = view.rows[30]
     assert row.name == "信息化系统重大安全事件发生数"
     assert row.severity == "error"
-    assert {f.code for f in row.findings} == {"reason_required", "score_differs_from_suggested", "target_met_score_cut"}
+    assert {f.code for f in row.findings} == {
+        "reason_required",
+        "score_differs_from_suggested",
+        "target_met_score_cut",
+    }
     html = response.content.decode()
     assert 'id="row-30" class="indicator has-error"' in html
     assert 'href="#row-30"' in html
@@ -182,7 +216,12 @@ def test_the_json_url_serves_the_documented_object(client_for, filler):
     assert response["Content-Type"] == "application/json"
     data = json.loads(response.content)
     assert data["id"] == sheet.pk
-    assert data["total"] == {"weight": "100.00", "score": "96.97", "raw_score": "96.97", "grade": "优"}
+    assert data["total"] == {
+        "weight": "100.00",
+        "score": "96.97",
+        "raw_score": "96.97",
+        "grade": "优",
+    }
     assert data["funds"]["total"]["rate"] == "99.72"
     assert len(data["indicators"]) == 19
 
@@ -204,8 +243,33 @@ def test_a_40_row_sheet_costs_the_same_queries_as_a_12_row_one(client_for, fille
     assert big_count <= 10
 
 
-def test_the_list_costs_the_same_queries_whatever_the_number_of_sheets(client_for, filler_other, admin_user):
+def test_the_list_costs_the_same_queries_whatever_the_number_of_sheets(
+    client_for, filler_other, admin_user
+):
     one = count_queries(client_for(filler_other), reverse("projects:sheet-list"))
     twelve = count_queries(client_for(admin_user), reverse("projects:sheet-list"))
     # The administrator skips the profile lookup that scoping costs a unit user.
     assert twelve <= one
+
+
+def test_the_interface_is_chinese_by_default_whatever_the_browser_asks(client_for, filler):
+    client = client_for(filler)
+    html = client.get(
+        reverse("projects:sheet-list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
+    assert "项目支出绩效自评表" in html
+    assert '<html lang="zh-hans">' in html
+
+
+def test_english_is_a_real_translation_but_the_official_sheet_keeps_its_labels(client_for, filler):
+    client = client_for(filler)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/sheets/"})
+    assert response.status_code == 302
+    html = client.get(reverse("projects:sheet-list")).content.decode()
+    assert "Project expenditure performance self-evaluation sheets" in html
+    assert "Excellent" in html
+    sheet = sheet_of("人事人才公共服务工作经费")
+    html = client.get(sheet.get_absolute_url()).content.decode()
+    assert "Score 0.00 is below the weight 2.00" in html
+    # The official form keeps its official Chinese labels.
+    assert "偏差原因分析及改进措施" in html and "评分等级" in html

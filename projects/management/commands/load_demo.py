@@ -51,5 +51,7 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = superuser
         user.set_password(DEMO_PASSWORD)
         user.save()
-        Profile.objects.update_or_create(user=user, defaults={"unit": unit, "department": department})
+        Profile.objects.update_or_create(
+            user=user, defaults={"unit": unit, "department": department}
+        )
         return user
