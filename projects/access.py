@@ -54,6 +54,12 @@ def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Shee
     return qs.none()
 
 
+def can_edit(user, sheet: Sheet) -> bool:
+    """Only the 填报人 of the sheet's unit edits it, and only in 草稿 or 已退回."""
+    unit = user_unit(user)
+    return unit is not None and sheet.project.unit_id == unit.pk and sheet.is_editable
+
+
 def get_sheet_for_user(user, pk: int, *, edit: bool = False, queryset=None) -> Sheet:
     """The sheet if the user may see it (404 otherwise); with edit=True also 403 unless the
     user fills for the sheet's unit and the sheet is 草稿 or 已退回."""
@@ -61,8 +67,6 @@ def get_sheet_for_user(user, pk: int, *, edit: bool = False, queryset=None) -> S
         sheet = scope_sheets(user, queryset).get(pk=pk)
     except Sheet.DoesNotExist:
         raise Http404 from None
-    if edit:
-        unit = user_unit(user)
-        if unit is None or sheet.project.unit_id != unit.pk or not sheet.is_editable:
-            raise PermissionDenied
+    if edit and not can_edit(user, sheet):
+        raise PermissionDenied
     return sheet

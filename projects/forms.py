@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Sheet, Unit
+from .models import Department, Project, Sheet, Unit
 
 
 class SheetFilterForm(forms.Form):
@@ -50,3 +50,84 @@ class SheetFilterForm(forms.Form):
         if data.get("q"):
             queryset = queryset.filter(project__name__icontains=data["q"])
         return queryset
+
+
+class NewSheetForm(forms.Form):
+    """Start a sheet for one of the unit's projects: empty, from last year's, or pasted."""
+
+    MODES = [
+        ("empty", _("空白表")),
+        ("copy", _("复制上一年度的自评表（指标、指标值和分值）")),
+        ("paste", _("粘贴从 Excel/Word 复制的表格")),
+    ]
+
+    project = forms.ChoiceField(label=_("项目"), required=False)
+    new_project = forms.CharField(label=_("或新项目名称"), required=False, max_length=200)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    mode = forms.ChoiceField(
+        label=_("填报方式"), choices=MODES, widget=forms.RadioSelect, initial="empty"
+    )
+    text = forms.CharField(
+        label=_("粘贴内容"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 10, "class": "form-control font-monospace small", "spellcheck": "false"}
+        ),
+        help_text=_("在 Excel 或 Word 中选中整张自评表（从表名到评分等级），复制后粘贴到这里。"),
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        projects = Project.objects.filter(unit=unit).order_by("name")
+        self.fields["project"].choices = [("", _("— 选择本单位的项目 —"))] + [
+            (str(p.pk), p.name) for p in projects
+        ]
+        latest = Sheet.objects.filter(project__unit=unit).order_by("-year").first()
+        self.fields["year"].initial = latest.year + 1 if latest else None
+        self.fields["project"].widget.attrs["class"] = "form-select"
+        self.fields["new_project"].widget.attrs["class"] = "form-control"
+        self.fields["year"].widget.attrs["class"] = "form-control"
+
+    def project_name(self) -> str:
+        data = self.cleaned_data
+        if data.get("new_project"):
+            return data["new_project"].strip()
+        return Project.objects.get(pk=data["project"], unit=self.unit).name
+
+    def previous_sheet(self) -> Sheet | None:
+        return (
+            Sheet.objects.filter(
+                project__unit=self.unit,
+                project__name=self.project_name(),
+                year=self.cleaned_data["year"] - 1,
+            )
+            .prefetch_related("indicators")
+            .first()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("project") and not (data.get("new_project") or "").strip():
+            self.add_error("project", _("请选择项目，或填写新项目名称。"))
+            return data
+        if (
+            data.get("project")
+            and not Project.objects.filter(pk=data["project"], unit=self.unit).exists()
+        ):
+            self.add_error("project", _("请选择本单位的项目。"))
+            return data
+        if "year" not in data:
+            return data
+        if data.get("mode") == "copy" and self.previous_sheet() is None:
+            self.add_error(
+                "mode", _("该项目没有 %(year)s 年度的自评表可复制。") % {"year": data["year"] - 1}
+            )
+        if data.get("mode") == "paste":
+            from .sheet_text import parse_text
+
+            if not (data.get("text") or "").strip():
+                self.add_error("text", _("请粘贴自评表内容。"))
+            elif not parse_text(data["text"]).sheets:
+                self.add_error("text", _("没有识别出自评表：请确认复制了包含“项目名称”的整张表。"))
+        return data

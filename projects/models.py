@@ -197,3 +197,31 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return str(self.unit or self.department or "-")
+
+
+class SheetTransition(models.Model):
+    """One change of a sheet's state: who, when, from which state to which, and why."""
+
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("自评表")
+    )
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Sheet.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Sheet.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    comment = models.TextField(_("说明"), blank=True)
+    # The content version the transition acted on (to find what changed since a submission).
+    version = models.PositiveIntegerField(_("版本"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["sheet", "created_at", "pk"]
+        verbose_name = _("状态变更")
+        verbose_name_plural = pgettext_lazy("plural", "状态变更")
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

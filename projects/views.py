@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from indicators.messages import GRADE_NAMES
 from indicators.models import RuleSet
 
-from .access import get_sheet_for_user, scope_sheets
+from .access import can_edit, get_sheet_for_user, scope_sheets, user_unit
 from .forms import SheetFilterForm
 from .models import Sheet
 from .sheet_json import sheet_to_dict
@@ -62,7 +62,13 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/sheet_list.html",
-        {"form": form, "page": page, "entries": entries, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "entries": entries,
+            "query": query.urlencode(),
+            "can_create": user_unit(request.user) is not None,
+        },
     )
 
 
@@ -71,7 +77,11 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
 def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = get_sheet_for_user(request.user, pk, queryset=sheet_queryset())
     view = build_sheet_view(sheet)
-    return render(request, "projects/sheet_detail.html", {"sheet": sheet, "view": view})
+    return render(
+        request,
+        "projects/sheet_detail.html",
+        {"sheet": sheet, "view": view, "can_edit": can_edit(request.user, sheet)},
+    )
 
 
 @login_required

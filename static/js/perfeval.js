@@ -9,5 +9,6 @@
   }
   document.addEventListener("DOMContentLoaded", function () { initTooltips(document); });
   document.addEventListener("htmx:afterSwap", function (event) { initTooltips(event.target); });
+  document.addEventListener("htmx:oobAfterSwap", function (event) { initTooltips(event.target); });
   window.perfeval = { initTooltips: initTooltips };
 })();
