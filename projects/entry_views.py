@@ -55,6 +55,11 @@ def grouped_level2_choices(queryset) -> list:
     return [("", "—")] + list(groups.items())
 
 
+def plain(number) -> str:
+    """A stored target number as a person types it: 90, 0.5, 350000 (never 9E+1)."""
+    return "" if number is None else format(number.normalize(), "f")
+
+
 def known_indicators(unit) -> dict:
     """Indicator names already used in the unit's and its department's sheets, each with its
     most frequent level 2, target and unit, for the name autocomplete."""
@@ -80,9 +85,7 @@ def known_indicators(unit) -> dict:
         known[row["name"]] = {
             "level2": row["level2_id"],
             "operator": row["target_operator"] if quantitative else "",
-            "number": str(row["target_number"].normalize())
-            if quantitative and row["target_number"] is not None
-            else "",
+            "number": plain(row["target_number"]) if quantitative else "",
             "unit": row["target_unit"] if quantitative else "",
             "text": "" if quantitative else row["target_text"],
         }

@@ -97,19 +97,21 @@ def test_a_filler_builds_a_sheet_from_scratch_and_submits_it(e2e_demo, login, li
     # 28 of 30 is outside the 60–80 % band of 部分达成: a blocking error, marked at the row.
     expect(page.locator("#calc-rows-1 .finding-error")).to_contain_text("18.00 至 24.00")
 
+    # A name the department already uses brings its level, target and unit along.
     page.click("#add-row")
-    fill_row(
-        page,
-        2,
-        level2="服务对象满意度指标",
-        name="老人满意度",
-        operator="≥",
-        target="90",
-        unit="%",
-        actual="95",
-        weight="30",
-        score="30",
+    third = row(page, 2)
+    third.locator("select[name$='-level2']").select_option("")
+    third.locator("input[name$='-name']").fill("居民满意度")
+    third.locator("input[name$='-name']").press("Tab")
+    expect(third.locator("select[name$='-level2'] option:checked")).to_have_text(
+        "服务对象满意度指标"
     )
+    expect(third.locator("select[name$='-target_operator']")).to_have_value("≥")
+    expect(third.locator("input[name$='-target_number']")).to_have_value("90")
+    expect(third.locator("input[name$='-target_unit']")).to_have_value("%")
+    third.locator("input[name$='-actual_number']").fill("95")
+    third.locator("input[name$='-weight']").fill("30")
+    third.locator("input[name$='-score']").fill("30")
     expect(live_total(page)).to_have_text("97.50")
     expect(page.locator("#live-grade")).to_have_text("优")
     expect(page.locator("#live-weight-total")).to_have_text("100.00")
@@ -134,8 +136,9 @@ def test_a_filler_builds_a_sheet_from_scratch_and_submits_it(e2e_demo, login, li
     assert [r.name for r in sheet.indicators.all()] == [
         "助老服务场次",
         "服务管理制度健全性",
-        "老人满意度",
+        "居民满意度",
     ]
+    assert sheet.indicators.get(name="居民满意度").target_text == "≥90(%)"
 
 
 EMPLOYMENT_2023 = [

@@ -345,6 +345,8 @@ def test_known_indicator_names_come_with_their_usual_level_and_target(filler):
     assert known["长效管理机制健全性"]["text"] == "健全"
     assert known["有责投诉数"]["operator"] == "=" and known["有责投诉数"]["number"] == "0"
     assert known["有责投诉数"]["unit"] == "起"
+    assert known["岗位专业覆盖率"]["number"] == "90"
+    assert known["零星档案材料数字化处理页数"]["number"] == "350000"
     html = response.content.decode()
     assert '<option value="安全事故发生数">' in html
     assert json.loads(
