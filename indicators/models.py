@@ -5,6 +5,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from . import scoring
 from .values import Level, parse_actual, parse_target
@@ -108,6 +109,17 @@ class RuleSet(models.Model):
         return f"{self.year}"
 
     @classmethod
+    def ensure(cls, year: int) -> RuleSet:
+        """The year's rule set, created with the defaults when a sheet of a new year appears,
+        so the administrator has a row to adjust."""
+        found = cls.for_year(year)
+        if found.pk is None and found.scheme_id is not None:
+            found, _created = cls.objects.get_or_create(
+                year=year, defaults={"scheme": found.scheme}
+            )
+        return found
+
+    @classmethod
     def for_year(cls, year: int) -> RuleSet:
         """The year's rule set; an unsaved one with the defaults when none was configured."""
         found = cls.objects.filter(year=year).select_related("scheme").first()
@@ -203,6 +215,7 @@ class Indicator(models.Model):
     score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, null=True, blank=True)
     reason = models.TextField(_("偏差原因分析及改进措施"), blank=True)
     applicable = models.BooleanField(_("适用"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sheet", "position"]

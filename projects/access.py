@@ -1,7 +1,8 @@
 """Who may see which sheet: the one place every view fetches sheets through.
 
 A sheet outside a user's scope answers 404, as if it did not exist; inside the scope, an action
-the role or state does not allow answers 403 (RULES.md §6).
+the role or state does not allow answers 403 (RULES.md §6). The per-action rules are the
+predicates of `projects.rules`; `scope_sheets` is the same view rule written as a query.
 """
 
 from __future__ import annotations
@@ -32,8 +33,14 @@ def user_department(user) -> Department | None:
     return profile.department if profile else None
 
 
-def is_admin(user) -> bool:
-    return bool(user.is_authenticated and user.is_superuser)
+def user_unit_id(user) -> int | None:
+    profile = profile_of(user)
+    return profile.unit_id if profile else None
+
+
+def user_department_id(user) -> int | None:
+    profile = profile_of(user)
+    return profile.department_id if profile else None
 
 
 def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Sheet]:
@@ -42,7 +49,7 @@ def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Shee
     qs = queryset if queryset is not None else Sheet.objects.all()
     if not user.is_authenticated:
         return qs.none()
-    if is_admin(user):
+    if user.is_superuser:
         return qs
     profile = profile_of(user)
     if profile is None:
@@ -55,18 +62,24 @@ def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Shee
 
 
 def can_edit(user, sheet: Sheet) -> bool:
-    """Only the 填报人 of the sheet's unit edits it, and only in 草稿 or 已退回."""
-    unit = user_unit(user)
-    return unit is not None and sheet.project.unit_id == unit.pk and sheet.is_editable
+    from .rules import may
+
+    return may(user, "edit", sheet)
 
 
-def get_sheet_for_user(user, pk: int, *, edit: bool = False, queryset=None) -> Sheet:
-    """The sheet if the user may see it (404 otherwise); with edit=True also 403 unless the
-    user fills for the sheet's unit and the sheet is 草稿 or 已退回."""
+def get_sheet_for_user(
+    user, pk: int, *, action: str = "view", edit: bool = False, queryset=None
+) -> Sheet:
+    """The sheet if the user may see it (404 otherwise) and may do `action` to it (403
+    otherwise); `edit=True` is short for action="edit"."""
+    from .rules import may
+
     try:
-        sheet = scope_sheets(user, queryset).get(pk=pk)
+        sheet = scope_sheets(user, queryset).select_related("project__unit").get(pk=pk)
     except Sheet.DoesNotExist:
         raise Http404 from None
-    if edit and not can_edit(user, sheet):
+    if edit:
+        action = "edit"
+    if action != "view" and not may(user, action, sheet):
         raise PermissionDenied
     return sheet

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("项目与自评表")
+
+    def ready(self) -> None:
+        from . import rules  # noqa: F401  registers the sheet permissions

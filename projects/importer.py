@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from indicators import scoring
 from indicators.models import Indicator, Level1, Level2, RuleSet
@@ -102,7 +103,7 @@ def resolve_year(parsed: ParsedSheet, year: int | None) -> int | None:
 @transaction.atomic
 def save_parsed(parsed: ParsedSheet, *, year: int, user=None) -> ImportOutcome:
     """Save one parsed sheet as a draft, following the re-import conventions."""
-    rules = RuleSet.for_year(year)
+    rules = RuleSet.ensure(year)
     params = rules.to_params()
     catalogue = Catalogue(rules.scheme_id)
     candidate = normalised_input(parsed, catalogue)
@@ -183,7 +184,7 @@ def _write_content(sheet: Sheet, content: scoring.SheetInput, catalogue: Catalog
                 executed=funds.executed,
             )
         )
-    BudgetLine.objects.bulk_create(lines)
+    bulk_create_with_history(lines, BudgetLine)
     rows = []
     for position, item in enumerate(content.indicators):
         l1, l2 = catalogue.resolve(item.level1, item.level2)
@@ -202,7 +203,7 @@ def _write_content(sheet: Sheet, content: scoring.SheetInput, catalogue: Catalog
         )
         row.sync_parsed()
         rows.append(row)
-    Indicator.objects.bulk_create(rows)
+    bulk_create_with_history(rows, Indicator)
 
 
 def _score_value(value: Decimal | None) -> Decimal | None:

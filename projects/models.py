@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from indicators import scoring
 
@@ -98,6 +102,7 @@ class Sheet(models.Model):
         related_name="+",
         verbose_name=_("最后修改人"),
     )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-year", "project__unit__name", "project__name"]
@@ -159,6 +164,7 @@ class BudgetLine(models.Model):
     initial = models.DecimalField(_("年初预算数"), **AMOUNT)
     annual = models.DecimalField(_("全年预算数"), **AMOUNT)
     executed = models.DecimalField(_("全年执行数"), **AMOUNT)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sheet", "position"]
@@ -214,8 +220,10 @@ class SheetTransition(models.Model):
         verbose_name=_("操作人"),
     )
     comment = models.TextField(_("说明"), blank=True)
-    # The content version the transition acted on (to find what changed since a submission).
+    # The content version the transition acted on, and on submission the content itself, so
+    # the reviewer can see what changed since the previous submission.
     version = models.PositiveIntegerField(_("版本"))
+    snapshot = models.JSONField(_("提交时的内容"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -225,3 +233,103 @@ class SheetTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Comment(models.Model):
+    """A review comment on the whole sheet, one indicator row or one budget line; replies form
+    a thread under their first comment, which can be marked resolved."""
+
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="comments", verbose_name=_("自评表")
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("指标行"),
+    )
+    budget_line = models.CharField(
+        _("预算资金行"), max_length=20, choices=BudgetLine.Kind.choices, blank=True
+    )
+
+    class Anchor(models.TextChoices):
+        SHEET = "sheet", _("整张表")
+        ROW = "row", _("指标行")
+        FUNDS = "funds", _("预算资金行")
+
+    anchor = models.CharField(
+        _("评论位置"), max_length=10, choices=Anchor.choices, default=Anchor.SHEET
+    )
+    # What the comment was about when written, kept if the row is later deleted or renamed.
+    anchor_label = models.CharField(_("评论对象"), max_length=250, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("作者")
+    )
+    body = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("标记解决人"),
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("审核意见")
+        verbose_name_plural = pgettext_lazy("plural", "审核意见")
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+    @property
+    def is_open(self) -> bool:
+        return self.parent_id is None and self.resolved_at is None
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    # Files live under MEDIA_ROOT, which no URL serves: only the permission-checked view does.
+    return f"evidence/{instance.sheet_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class Evidence(models.Model):
+    """A file the unit attaches to its sheet or to one row (盖章 report, contract, photo)."""
+
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("自评表")
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("指标行"),
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=255)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = pgettext_lazy("plural", "佐证材料")
+
+    def __str__(self) -> str:
+        return self.name

@@ -160,6 +160,15 @@ class SheetView:
         return tuple(f for f in self.findings if f.severity == "warning")
 
     @property
+    def plain_rows(self) -> list[tuple[RowView, None]]:
+        """Rows with nothing beside them (the PDF, the paste preview)."""
+        return [(row, None) for row in self.rows]
+
+    @property
+    def plain_funds(self) -> list[tuple[FundsRowView, None]]:
+        return [(row, None) for row in self.funds]
+
+    @property
     def infos(self) -> tuple[FindingView, ...]:
         return tuple(f for f in self.findings if f.severity == "info")
 

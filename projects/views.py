@@ -11,9 +11,10 @@ from django.views.decorators.http import require_GET
 from indicators.messages import GRADE_NAMES
 from indicators.models import RuleSet
 
-from .access import can_edit, get_sheet_for_user, scope_sheets, user_unit
+from .access import get_sheet_for_user, scope_sheets, user_department, user_unit
 from .forms import SheetFilterForm
 from .models import Sheet
+from .review_views import review_context
 from .sheet_json import sheet_to_dict
 from .sheet_view import build_sheet_view, num, sheet_queryset
 
@@ -29,6 +30,11 @@ class ListEntry:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role starts where its work is: the unit's overview, the reviewer's inbox."""
+    if user_unit(request.user) is not None:
+        return redirect("projects:unit-overview")
+    if user_department(request.user) is not None:
+        return redirect("projects:review-inbox")
     return redirect("projects:sheet-list")
 
 
@@ -77,11 +83,8 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
 def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = get_sheet_for_user(request.user, pk, queryset=sheet_queryset())
     view = build_sheet_view(sheet)
-    return render(
-        request,
-        "projects/sheet_detail.html",
-        {"sheet": sheet, "view": view, "can_edit": can_edit(request.user, sheet)},
-    )
+    context = {"sheet": sheet, "view": view, **review_context(request, sheet, view)}
+    return render(request, "projects/sheet_detail.html", context)
 
 
 @login_required

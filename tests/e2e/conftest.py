@@ -63,7 +63,7 @@ def login(page, live_server):
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/sheets/")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
         return page
 
     return _login
