@@ -192,7 +192,7 @@ def test_history_shows_each_change_with_its_author_and_time(filler, django_user_
     entries = page.context["entries"]
     by_author = {}
     for entry in entries:
-        for name, old, new in entry.changes:
+        for name, _old, new in entry.changes:
             by_author.setdefault(entry.who, []).append((entry.what, name, new))
     assert (
         "第 1 行 政府聘用服务人员数量",
