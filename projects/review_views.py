@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from indicators.models import Indicator
+from indicators.models import Indicator, Level2
 
 from .access import get_sheet_for_user, scope_sheets, user_department, user_unit
 from .diff import SheetDiff, diff_snapshots
@@ -313,7 +313,21 @@ class HistoryEntry:
     changes: tuple
 
 
-def _record_changes(records, fields, label_of) -> list[HistoryEntry]:
+def _shown(field_name: str, value, level2_names: dict) -> str:
+    """A historical value as a person reads it: labels, not codes."""
+    if value is None or value == "":
+        return ""
+    if field_name == "status":
+        return str(Sheet.Status(value).label)
+    if field_name == "level2_id":
+        return level2_names.get(value, "")
+    if field_name == "applicable":
+        return str(_("适用") if value else _("不适用"))
+    return str(value)
+
+
+def _record_changes(records, fields, label_of, level2_names=None) -> list[HistoryEntry]:
+    level2_names = level2_names or {}
     entries = []
     records = sorted(records, key=lambda r: (r.id, r.history_date, r.history_id))
     for _id, group in groupby(records, key=lambda r: r.id):
@@ -331,7 +345,11 @@ def _record_changes(records, fields, label_of) -> list[HistoryEntry]:
                 changes = ((_("删除"), "", ""),)
             else:
                 changes = tuple(
-                    (name, str(getattr(previous, f) or ""), str(getattr(record, f) or ""))
+                    (
+                        name,
+                        _shown(f, getattr(previous, f), level2_names),
+                        _shown(f, getattr(record, f), level2_names),
+                    )
                     for f, name in fields
                     if previous is not None and getattr(previous, f) != getattr(record, f)
                 )
@@ -374,6 +392,7 @@ def sheet_history(request: HttpRequest, pk: int) -> HttpResponse:
         Indicator.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         row_fields,
         lambda r: _("第 %(n)s 行 %(name)s") % {"n": r.position % 10_000 + 1, "name": r.name},
+        dict(Level2.objects.values_list("pk", "name")),
     )
     entries += _record_changes(
         BudgetLine.history.filter(sheet_id=sheet.pk).select_related("history_user"),
