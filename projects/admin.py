@@ -1,8 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import BudgetLine, Department, Profile, Project, Sheet, Unit
+from .models import (
+    BudgetLine,
+    Comment,
+    Department,
+    Evidence,
+    Profile,
+    Project,
+    Sheet,
+    SheetTransition,
+    Unit,
+)
 
 
 @admin.register(Department)
@@ -29,13 +40,39 @@ class BudgetLineInline(admin.TabularInline):
     extra = 0
 
 
+class TransitionInline(admin.TabularInline):
+    model = SheetTransition
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "user", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Sheet)
-class SheetAdmin(admin.ModelAdmin):
+class SheetAdmin(SimpleHistoryAdmin):
     list_display = ["project", "year", "status", "version", "updated_at"]
     list_filter = ["year", "status", "project__unit__department"]
     search_fields = ["project__name"]
-    readonly_fields = ["version", "created_at", "updated_at", "updated_by"]
-    inlines = [BudgetLineInline]
+    # States change only through the workflow (reopen on the sheet page), never by hand here.
+    readonly_fields = ["status", "version", "created_at", "updated_at", "updated_by"]
+    inlines = [BudgetLineInline, TransitionInline]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["sheet", "anchor_label", "author", "created_at", "resolved_at"]
+    list_filter = ["sheet__year"]
+    search_fields = ["body"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "sheet", "size", "uploaded_by", "created_at"]
+    exclude = ["file"]
+    readonly_fields = ["sheet", "indicator", "name", "size", "content_type", "uploaded_by"]
 
 
 class ProfileInline(admin.StackedInline):

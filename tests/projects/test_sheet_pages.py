@@ -273,3 +273,42 @@ def test_english_is_a_real_translation_but_the_official_sheet_keeps_its_labels(c
     assert "Score 0.00 is below the weight 2.00" in html
     # The official form keeps its official Chinese labels.
     assert "偏差原因分析及改进措施" in html and "评分等级" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/projects/department/",
+        "/admin/projects/unit/",
+        "/admin/auth/user/",
+        "/admin/indicators/cataloguescheme/",
+        "/admin/indicators/level1/",
+        "/admin/indicators/ruleset/",
+        "/admin/projects/sheet/",
+        "/admin/projects/comment/",
+        "/admin/projects/evidence/",
+    ],
+)
+def test_the_administrator_manages_reference_data_in_the_admin(client_for, admin_user, url):
+    assert client_for(admin_user).get(url).status_code == 200
+
+
+def test_the_admin_opens_a_sheet_its_rule_set_and_a_user(client_for, admin_user, filler):
+    client = client_for(admin_user)
+    sheet = sheet_of("信息化运维项目")
+    from indicators.models import RuleSet
+
+    assert client.get(f"/admin/projects/sheet/{sheet.pk}/change/").status_code == 200
+    assert client.get(f"/admin/projects/sheet/{sheet.pk}/history/").status_code == 200
+    assert (
+        client.get(
+            f"/admin/indicators/ruleset/{RuleSet.objects.get(year=2023).pk}/change/"
+        ).status_code
+        == 200
+    )
+    assert client.get(f"/admin/auth/user/{filler.pk}/change/").status_code == 200
+
+
+def test_units_and_reviewers_cannot_open_the_admin(client_for, filler, reviewer):
+    assert client_for(filler).get("/admin/projects/sheet/").status_code == 302
+    assert client_for(reviewer).get("/admin/").status_code == 302
