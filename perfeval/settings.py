@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "crispy_forms",
     "crispy_bootstrap5",
     "indicators",
@@ -119,6 +121,14 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (batch exports) runs through Django's tasks API (the django-tasks backport)
+# with its database backend: `python manage.py db_worker` works the queue.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("PERFEVAL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 # Evidence files: PDF, images and Office documents, served only through a permission check.
 EVIDENCE_MAX_BYTES = int(os.environ.get("PERFEVAL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))

@@ -233,7 +233,7 @@ def sheet_new(request: HttpRequest) -> HttpResponse:
         # Back from the paste preview: the same choices and text, nothing saved.
         form = NewSheetForm(initial=request.POST.dict(), unit=unit)
         return render(request, "projects/sheet_new.html", {"form": form, "unit": unit})
-    form = NewSheetForm(request.POST or None, unit=unit)
+    form = NewSheetForm(request.POST or None, request.FILES or None, unit=unit)
     if request.method == "GET" or not form.is_valid():
         return render(request, "projects/sheet_new.html", {"form": form, "unit": unit})
     data = form.cleaned_data

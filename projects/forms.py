@@ -3,7 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .import_xlsx import xlsx_to_text
 from .models import Department, Project, Sheet, Unit
+from .sheet_text import parse_text
 
 
 class SheetFilterForm(forms.Form):
@@ -59,6 +61,7 @@ class NewSheetForm(forms.Form):
         ("empty", _("空白表")),
         ("copy", _("复制上一年度的自评表（指标、指标值和分值）")),
         ("paste", _("粘贴从 Excel/Word 复制的表格")),
+        ("xlsx", _("上传 Excel 文件（.xlsx）")),
     ]
 
     project = forms.ChoiceField(label=_("项目"), required=False)
@@ -74,6 +77,13 @@ class NewSheetForm(forms.Form):
             attrs={"rows": 10, "class": "form-control font-monospace small", "spellcheck": "false"}
         ),
         help_text=_("在 Excel 或 Word 中选中整张自评表（从表名到评分等级），复制后粘贴到这里。"),
+    )
+
+    upload = forms.FileField(
+        label=_("Excel 文件"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}),
+        help_text=_("本系统导出的 Excel，或其他系统按官方表样导出的 .xlsx 文件。"),
     )
 
     def __init__(self, *args, unit: Unit, **kwargs) -> None:
@@ -123,9 +133,21 @@ class NewSheetForm(forms.Form):
             self.add_error(
                 "mode", _("该项目没有 %(year)s 年度的自评表可复制。") % {"year": data["year"] - 1}
             )
+        if data.get("mode") == "xlsx":
+            # An uploaded workbook becomes the same text a paste gives, then follows that path.
+            upload = data.get("upload")
+            if upload is None:
+                self.add_error("upload", _("请选择 Excel 文件。"))
+                return data
+            try:
+                data["text"] = xlsx_to_text(upload.read())
+            except ValueError as exc:
+                self.add_error("upload", str(exc))
+                return data
+            data["mode"] = "paste"
+            self.data = self.data.copy()
+            self.data["text"], self.data["mode"] = data["text"], "paste"
         if data.get("mode") == "paste":
-            from .sheet_text import parse_text
-
             if not (data.get("text") or "").strip():
                 self.add_error("text", _("请粘贴自评表内容。"))
             elif not parse_text(data["text"]).sheets:

@@ -333,3 +333,57 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def export_path(instance: ExportJob, filename: str) -> str:
+    return f"exports/{instance.user_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class ExportJob(models.Model):
+    """A batch export (a zip of PDFs, one workbook, or the summary table) run in the
+    background for one user, who alone may download the result."""
+
+    class Kind(models.TextChoices):
+        PDF_ZIP = "pdf_zip", _("全部自评表 PDF（zip 压缩包）")
+        WORKBOOK = "workbook", _("全部自评表 Excel（每表一个工作表）")
+        SUMMARY = "summary", _("汇总表（Excel）")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    kind = models.CharField(_("导出内容"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("主管部门")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("实施单位")
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    file = models.FileField(_("文件"), upload_to=export_path, blank=True, max_length=255)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("批量导出")
+        verbose_name_plural = pgettext_lazy("plural", "批量导出")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -157,7 +157,8 @@ class _Reader:
         self.lone_text: list[tuple[int, str]] = []
         self.funds_order: tuple[str, ...] = DEFAULT_FUNDS_ORDER
         self.columns: dict[str, int] = dict(DEFAULT_INDICATOR_COLUMNS)
-        self.goal_cells: list[str] = []
+        self.goal_cells: list[tuple[int, str]] = []
+        self.goal_achieved_at: int | None = None
         self.level1 = ""
         self.level2 = ""
 
@@ -174,6 +175,7 @@ class _Reader:
         self.funds_order = DEFAULT_FUNDS_ORDER
         self.columns = dict(DEFAULT_INDICATOR_COLUMNS)
         self.goal_cells = []
+        self.goal_achieved_at = None
         self.level1 = self.level2 = ""
 
     def finish(self) -> None:
@@ -221,7 +223,7 @@ class _Reader:
             self.read_parties(cells)
             return
         if any(c.startswith("项目资金") for c in filled) or any("年初预算" in c for c in filled):
-            self.read_funds_header(filled)
+            self.read_funds_header(cells)
             label_row = self.funds_row_label(cells)
             if label_row is None:
                 return
@@ -230,14 +232,21 @@ class _Reader:
             return
         if any(c.startswith("年度总体目标") for c in filled) and self.stage in ("header", "funds"):
             self.stage = "goals"
-            self.goal_cells.extend(c for c in filled if c not in GOAL_LABELS)
+            self.goal_achieved_at = next(
+                (i for i, c in enumerate(cells) if c.startswith("实际完成")), None
+            )
+            self.goal_cells.extend(
+                (i, c) for i, c in enumerate(cells) if c and c not in GOAL_LABELS
+            )
             return
         if any(c.startswith("一级指标") for c in filled) or "三级指标" in filled:
             self.flush_goals()
             self.read_indicator_header(cells)
             return
         if self.stage == "goals":
-            self.goal_cells.extend(c for c in filled if c not in GOAL_LABELS)
+            self.goal_cells.extend(
+                (i, c) for i, c in enumerate(cells) if c and c not in GOAL_LABELS
+            )
             return
         if self.stage == "indicators" or self.stage == "done":
             if self.read_total(filled):
@@ -300,11 +309,11 @@ class _Reader:
 
     # -- funds ---------------------------------------------------------------------------
 
-    def read_funds_header(self, filled: list[str]) -> None:
+    def read_funds_header(self, cells: list[str]) -> None:
         order: list[str] = []
-        for c in filled:
+        for c in cells:
             for label, key in FUNDS_HEADER_LABELS:
-                if c.startswith(label) and key not in order:
+                if c and c.startswith(label) and key not in order:
                     order.append(key)
                     break
         if len(order) >= 3:
@@ -324,8 +333,11 @@ class _Reader:
         found = self.funds_row_label(cells)
         assert found is not None
         at, key = found
-        values = [c for c in cells[at + 1 :] if c]
+        # The values follow the label in the header's order, blanks skipped: the seed's rows
+        # drift from their header by a column or two, so positions cannot be trusted. (A blank
+        # amount therefore shifts the ones after it; the sheet's findings then say so.)
         read: dict[str, Decimal | None] = {}
+        values = [c for c in cells[at + 1 :] if c]
         for column, text in zip(self.funds_order, values, strict=False):
             read[column] = parse_decimal(text)
         self.sheet.funds[key] = FundsLine(
@@ -342,12 +354,18 @@ class _Reader:
     def flush_goals(self) -> None:
         if self.sheet is None or not self.goal_cells:
             return
-        texts = [clean_goal(c) for c in self.goal_cells]
-        texts = [t for t in texts if t]
-        if texts:
-            self.sheet.goal_expected = texts[0]
-        if len(texts) > 1:
-            self.sheet.goal_achieved = "\n".join(texts[1:])
+        cells = [(i, clean_goal(c)) for i, c in self.goal_cells]
+        cells = [(i, t) for i, t in cells if t]
+        if (
+            len(cells) == 1
+            and self.goal_achieved_at is not None
+            and cells[0][0] >= self.goal_achieved_at
+        ):
+            # Only 实际完成情况 is filled: the lone text stands under its label.
+            self.sheet.goal_achieved = cells[0][1]
+        elif cells:
+            self.sheet.goal_expected = cells[0][1]
+            self.sheet.goal_achieved = "\n".join(t for _i, t in cells[1:])
         self.goal_cells = []
 
     # -- indicators ----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import entry_views, review_views, views
+from . import entry_views, export_views, review_views, views
 
 app_name = "projects"
 
@@ -11,6 +11,14 @@ urlpatterns = [
     path("overview/", review_views.unit_overview, name="unit-overview"),
     path("sheets/<int:pk>/", views.sheet_detail, name="sheet-detail"),
     path("sheets/<int:pk>.json", views.sheet_json, name="sheet-json"),
+    path("sheets/<int:pk>.pdf", export_views.sheet_pdf, name="sheet-pdf"),
+    path("sheets/<int:pk>.xlsx", export_views.sheet_xlsx, name="sheet-xlsx"),
+    path("exports/", export_views.export_jobs, name="export-jobs"),
+    path("exports/<int:job_id>/", export_views.export_job_status, name="export-job"),
+    path(
+        "exports/<int:job_id>/download/", export_views.export_job_download, name="export-download"
+    ),
+    path("summary/", export_views.summary_page, name="summary"),
     path("sheets/<int:pk>/edit/", entry_views.sheet_edit, name="sheet-edit"),
     path(
         "sheets/<int:pk>/edit/preview/", entry_views.sheet_edit_preview, name="sheet-edit-preview"

@@ -182,3 +182,14 @@ def test_the_reader_never_raises_on_any_table(rows):
 def test_the_reader_never_raises_on_shuffled_sheet_lines(lines):
     for sheet in parse_text("\n".join(lines)).sheets:
         evaluate(sheet.to_input())
+
+
+def test_a_lone_achieved_goal_is_read_under_its_label():
+    text = tsv(
+        ("财政项目支出绩效自评表（2024年度）",),
+        ("项目名称", "", "目标项目"),
+        ("年度总体目标", "", "预期目标", "", "", "实际完成情况"),
+        ("", "", "", "", "", "全部完成"),
+    )
+    [sheet] = parse_text(text).sheets
+    assert (sheet.goal_expected, sheet.goal_achieved) == ("", "全部完成")

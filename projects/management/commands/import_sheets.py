@@ -1,6 +1,7 @@
 """python manage.py import_sheets PATH [PATH …] [--year N]
 
-Reads files in the seed's tab-separated layout (several sheets per file), saves every sheet as
+Reads .xlsx workbooks and text files in the seed's tab-separated layout (several sheets per
+file) through the same tolerant reader, saves every sheet as
 a draft and prints one line per sheet. Exit 0 when every sheet was saved, 1 with a one-line
 reason when a file cannot be read or a year is unknown (nothing is saved then).
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from projects.import_xlsx import xlsx_to_text
 from projects.importer import resolve_year, save_parsed
 from projects.sheet_text import parse_text
 
@@ -19,11 +21,17 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 def read_text(path: Path) -> str:
-    """A file's text, in UTF-8 or the GB18030 that Chinese Windows exports still produce."""
+    """A file's text: an .xlsx workbook's cells as tab-separated lines, or a text file in UTF-8
+    or the GB18030 that Chinese Windows exports still produce."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise CommandError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            return xlsx_to_text(data)
+        except ValueError as exc:
+            raise CommandError(f"{path}: {exc}") from None
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)
