@@ -75,3 +75,14 @@ def client_for(client):
         return client
 
     return _client
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_immediately(settings):
+    """Background tasks run at once in tests; test_exports also runs the database queue."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

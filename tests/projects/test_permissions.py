@@ -20,12 +20,13 @@ from tests.conftest import SEED
 
 STATES = ["draft", "submitted", "returned", "approved"]
 ROLES = ["filler_own", "filler_other", "reviewer_own", "reviewer_other", "admin", "anonymous"]
-ACTIONS = ["view", "edit", "submit", "comment", "return", "approve", "reopen", "export"]
+ACTIONS = ["view", "edit", "submit", "comment", "return", "approve", "reopen"]
+ACTIONS += ["export_json", "export_pdf", "export_xlsx"]
 
 VIEWERS = {"filler_own", "reviewer_own", "admin"}
 ALLOWED = {
     "view": {state: VIEWERS for state in STATES},
-    "export": {state: VIEWERS for state in STATES},
+    **{f"export_{fmt}": {state: VIEWERS for state in STATES} for fmt in ("json", "pdf", "xlsx")},
     "edit": {"draft": {"filler_own"}, "returned": {"filler_own"}},
     "submit": {"draft": {"filler_own"}, "returned": {"filler_own"}},
     "comment": {state: VIEWERS for state in ("draft", "submitted", "returned")},
@@ -113,8 +114,8 @@ def request(client: Client, action: str, sheet: Sheet):
     base = f"/sheets/{sheet.pk}/"
     if action == "view":
         return client.get(base)
-    if action == "export":
-        return client.get(f"/sheets/{sheet.pk}.json")
+    if action.startswith("export_"):
+        return client.get(f"/sheets/{sheet.pk}.{action.removeprefix('export_')}")
     if action == "edit":
         return client.post(f"{base}edit/", edit_data(sheet))
     if action == "submit":
@@ -151,7 +152,7 @@ def test_permission_matrix(world, role, action, state):
 
     if allowed:
         assert response.status_code in (200, 302), response.content[:300]
-        if action in ("view", "export"):
+        if action == "view" or action.startswith("export_"):
             assert response.status_code == 200
             assert after == before
         elif action == "edit":
