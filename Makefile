@@ -42,9 +42,12 @@ test: venv sysdeps-browser
 	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore=$(VENV); fi
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The task worker (batch exports) runs beside the server and stops with it.
 run: venv sysdeps messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 bench: venv

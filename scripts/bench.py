@@ -92,13 +92,21 @@ def main() -> None:
         return f"{seconds * 1000:8.1f} ms"
 
     print(f"perfeval bench (median of {REPEAT} runs; 40-row sheet 人才大厦运行维护经费)")
-    print(f"  PDF export, perfeval             {ms(pdf_time)}   runs: {', '.join(f'{r * 1000:.0f}' for r in pdf_runs)}")
-    print(f"  PDF, WeasyPrint on the same HTML {ms(alone_time)}   runs: {', '.join(f'{r * 1000:.0f}' for r in alone_runs)}")
+    print(
+        f"  PDF export, perfeval             {ms(pdf_time)}   runs: {', '.join(f'{r * 1000:.0f}' for r in pdf_runs)}"
+    )
+    print(
+        f"  PDF, WeasyPrint on the same HTML {ms(alone_time)}   runs: {', '.join(f'{r * 1000:.0f}' for r in alone_runs)}"
+    )
     print(f"  ratio perfeval / WeasyPrint alone  {pdf_time / alone_time:6.2f}")
-    print(f"  Excel export, perfeval           {ms(xlsx_time)}   runs: {', '.join(f'{r * 1000:.0f}' for r in xlsx_runs)}")
+    print(
+        f"  Excel export, perfeval           {ms(xlsx_time)}   runs: {', '.join(f'{r * 1000:.0f}' for r in xlsx_runs)}"
+    )
     print(f"  ratio Excel / PDF                  {xlsx_time / pdf_time:6.2f}")
-    print(f"  batch: {files} of {count} sheets as PDF, whole process  {batch_time:6.2f} s"
-          f"   ({batch_time / max(files, 1):.2f} s per sheet)")
+    print(
+        f"  batch: {files} of {count} sheets as PDF, whole process  {batch_time:6.2f} s"
+        f"   ({batch_time / max(files, 1):.2f} s per sheet)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ if [ -d /srv/static ]; then
     cp -r /app/staticfiles/. /srv/static/
 fi
 
-python manage.py migrate --noinput
+# Only the web container migrates; the worker starts after it (PERFEVAL_MIGRATE=0).
+if [ "${PERFEVAL_MIGRATE:-1}" = "1" ]; then
+    python manage.py migrate --noinput
+fi
 
 exec "$@"
