@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 
 from . import scoring
 from .values import Level, parse_actual, parse_target
@@ -231,6 +232,13 @@ class Indicator(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.sync_parsed()
         super().save(*args, **kwargs)
+
+    @classmethod
+    def create_many(cls, rows: list[Indicator], *, user=None) -> None:
+        """Insert new rows at once, parsed and with their history (bulk_create skips save)."""
+        for row in rows:
+            row.sync_parsed()
+        bulk_create_with_history(rows, cls, default_user=user)
 
     def sync_parsed(self) -> None:
         """Refresh the structured target and actual from their texts (bulk_create skips save)."""

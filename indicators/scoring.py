@@ -553,20 +553,13 @@ def _check_deviation(target: Target, actual: Actual, index: int, params: RulePar
     assert target.number is not None and actual.number is not None
     if target.number == 0:
         return
-    if target.operator == Operator.EQ and actual.number != target.number:
-        add(
-            WARNING,
-            "deviation_unexplained",
-            index,
-            "reason",
-            target=fmt(target.number),
-            actual=fmt(actual.number),
-        )
-    elif (
+    missed_exactly = target.operator == Operator.EQ and actual.number != target.number
+    far_above = (
         target.operator in (Operator.GE, Operator.GT)
         and target.number > 0
         and actual.number >= target.number * params.over_achievement_factor
-    ):
+    )
+    if missed_exactly or far_above:
         add(
             WARNING,
             "deviation_unexplained",

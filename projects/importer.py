@@ -162,7 +162,7 @@ def save_parsed(parsed: ParsedSheet, *, year: int, user=None) -> ImportOutcome:
     sheet.unplaced_lines = [{"line": n, "text": t} for n, t in parsed.unplaced]
     sheet.updated_by = user if user is not None and user.is_authenticated else None
     sheet.save()
-    _write_content(sheet, candidate, catalogue)
+    _write_content(sheet, candidate, catalogue, sheet.updated_by)
     saved = Sheet.objects.prefetch_related(
         "budget_lines", "indicators__level1", "indicators__level2"
     ).get(pk=sheet.pk)
@@ -170,7 +170,9 @@ def save_parsed(parsed: ParsedSheet, *, year: int, user=None) -> ImportOutcome:
     return ImportOutcome(parsed, action, saved, saved.evaluate(params), message)
 
 
-def _write_content(sheet: Sheet, content: scoring.SheetInput, catalogue: Catalogue) -> None:
+def _write_content(
+    sheet: Sheet, content: scoring.SheetInput, catalogue: Catalogue, user=None
+) -> None:
     lines = []
     for position, key in enumerate(scoring.FUNDS_ROWS):
         funds = content.funds.get(key, scoring.FundsLine())
@@ -184,7 +186,7 @@ def _write_content(sheet: Sheet, content: scoring.SheetInput, catalogue: Catalog
                 executed=funds.executed,
             )
         )
-    bulk_create_with_history(lines, BudgetLine)
+    bulk_create_with_history(lines, BudgetLine, default_user=user)
     rows = []
     for position, item in enumerate(content.indicators):
         l1, l2 = catalogue.resolve(item.level1, item.level2)
@@ -201,9 +203,8 @@ def _write_content(sheet: Sheet, content: scoring.SheetInput, catalogue: Catalog
             reason=item.reason,
             applicable=item.applicable,
         )
-        row.sync_parsed()
         rows.append(row)
-    bulk_create_with_history(rows, Indicator)
+    Indicator.create_many(rows, user=user)
 
 
 def _score_value(value: Decimal | None) -> Decimal | None:

@@ -122,10 +122,11 @@ def _record(sheet: Sheet, user, from_status: str, to_status: str, comment: str) 
     )
 
 
-def _empty_budget_lines(sheet: Sheet) -> None:
+def _empty_budget_lines(sheet: Sheet, user) -> None:
     bulk_create_with_history(
         [BudgetLine(sheet=sheet, kind=key, position=i) for i, key in enumerate(scoring.FUNDS_ROWS)],
         BudgetLine,
+        default_user=user,
     )
 
 
@@ -147,11 +148,10 @@ def sheet_create(
         goal_expected=copy_from.goal_expected if copy_from else "",
         updated_by=user,
     )
-    _empty_budget_lines(sheet)
+    _empty_budget_lines(sheet, user)
     if copy_from is not None:
-        rows = []
-        for row in copy_from.indicators.all():
-            copy = Indicator(
+        rows = [
+            Indicator(
                 sheet=sheet,
                 position=row.position,
                 level1=row.level1,
@@ -160,9 +160,9 @@ def sheet_create(
                 target_text=row.target_text,
                 weight=row.weight,
             )
-            copy.sync_parsed()
-            rows.append(copy)
-        bulk_create_with_history(rows, Indicator)
+            for row in copy_from.indicators.all()
+        ]
+        Indicator.create_many(rows, user=user)
     return sheet
 
 
@@ -173,7 +173,9 @@ def sheet_save_content(*, sheet: Sheet, user, version: int, content: SheetConten
     Raises StaleEdit (nothing saved) when someone saved in between, PermissionDenied when the
     sheet is no longer editable. Rows keep their ids so their history stays readable.
     """
-    locked = Sheet.objects.select_for_update().select_related("updated_by").get(pk=sheet.pk)
+    locked = (
+        Sheet.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=sheet.pk)
+    )
     if not locked.is_editable:
         raise PermissionDenied
     if locked.version != version:
@@ -263,7 +265,11 @@ def sheet_transition(*, sheet: Sheet, user, action: str, comment: str = "") -> S
     from .rules import may
 
     transition = TRANSITIONS[action]
-    locked = Sheet.objects.select_for_update().select_related("project__unit").get(pk=sheet.pk)
+    locked = (
+        Sheet.objects.select_for_update(of=("self",))
+        .select_related("project__unit")
+        .get(pk=sheet.pk)
+    )
     if locked.status not in transition.sources or not may(user, action, locked):
         raise PermissionDenied
     comment = comment.strip()

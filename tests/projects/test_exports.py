@@ -173,7 +173,7 @@ def test_the_progress_of_a_running_batch_is_shown_and_polled(filler):
     assert "hx-trigger" not in html and "/download/" in html
 
 
-def test_a_batch_queued_in_the_database_is_run_by_the_worker(filler, settings):
+def test_a_batch_queued_in_the_database_is_run_by_the_worker(transactional_db, filler, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     job = run_batch(logged_in(filler), kind="summary", year="2023")
     assert job.state == "queued"
