@@ -61,12 +61,6 @@ def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Shee
     return qs.none()
 
 
-def can_edit(user, sheet: Sheet) -> bool:
-    from .rules import may
-
-    return may(user, "edit", sheet)
-
-
 def get_sheet_for_user(
     user, pk: int, *, action: str = "view", edit: bool = False, queryset=None
 ) -> Sheet:
