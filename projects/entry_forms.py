@@ -89,7 +89,8 @@ class SheetHeaderForm(forms.Form):
             self.fields[f"{key}_{column}"] = amount_field()
 
     def funds(self) -> dict[str, scoring.FundsLine]:
-        data = self.cleaned_data
+        """The three source rows; fields that did not validate count as empty."""
+        data = getattr(self, "cleaned_data", {})
         return {
             key: scoring.FundsLine(*(data.get(f"{key}_{c}") for c in scoring.FUNDS_COLUMNS))
             for key in scoring.FUNDS_SOURCES
@@ -316,17 +317,25 @@ class BaseIndicatorFormSet(forms.BaseFormSet):
 
     def ordered_forms_kept(self) -> list[IndicatorForm]:
         """The rows in their chosen order, deleted and untouched blank rows left out."""
-        forms_ = []
-        for i, form in enumerate(self.forms):
-            if not hasattr(form, "cleaned_data"):
-                continue
-            if self.can_delete and self._should_delete_form(form):
-                continue
-            if form.empty_permitted and not form.has_changed():
-                continue
-            order = form.cleaned_data.get("ORDER")
-            forms_.append((order if order is not None else 10_000 + i, i, form))
-        return [f for _, _, f in sorted(forms_, key=lambda t: (t[0], t[1]))]
+        kept = [
+            (i, form)
+            for i, form in enumerate(self.forms)
+            if hasattr(form, "cleaned_data")
+            and not (self.can_delete and self._should_delete_form(form))
+            and not (form.empty_permitted and not form.has_changed())
+        ]
+        return in_chosen_order(kept)
+
+
+def in_chosen_order(indexed_forms: list[tuple[int, IndicatorForm]]) -> list[IndicatorForm]:
+    """Forms sorted by the ORDER the user gave them; rows without one keep their place last."""
+
+    def key(pair: tuple[int, IndicatorForm]) -> tuple[int, int]:
+        index, form = pair
+        order = form.cleaned_data.get("ORDER")
+        return (order if order is not None else 10_000 + index, index)
+
+    return [form for _index, form in sorted(indexed_forms, key=key)]
 
 
 IndicatorFormSet = forms.formset_factory(
@@ -356,34 +365,23 @@ def partial_content(
     header.is_valid()
     rows.is_valid()
     hdata = getattr(header, "cleaned_data", {})
-    funds = {
-        key: scoring.FundsLine(*(hdata.get(f"{key}_{c}") for c in scoring.FUNDS_COLUMNS))
-        for key in scoring.FUNDS_SOURCES
-    }
-    items, prefixes = [], []
+    kept = []
     for i, form in enumerate(rows.forms):
         if not hasattr(form, "cleaned_data"):
             form.cleaned_data = {}
-        data = form.cleaned_data
-        if data.get("DELETE"):
+        if form.cleaned_data.get("DELETE"):
             continue
-        if not any(
+        if any(
             form[f].value() for f in ("name", "target_number", "target_text", "weight", "score")
         ):
-            continue
-        order = data.get("ORDER")
-        items.append((order if order is not None else 10_000 + i, i, form))
-    items.sort(key=lambda t: (t[0], t[1]))
-    contents = []
-    for _order, _index, form in items:
-        contents.append(form.content())
-        prefixes.append(form.prefix)
+            kept.append((i, form))
+    ordered = in_chosen_order(kept)
     content = SheetContent(
         project_name=hdata.get("project_name") or header["project_name"].value() or "",
         budget_weight=hdata.get("budget_weight"),
         goal_expected=hdata.get("goal_expected") or "",
         goal_achieved=hdata.get("goal_achieved") or "",
-        funds=funds,
-        rows=tuple(contents),
+        funds=header.funds(),
+        rows=tuple(form.content() for form in ordered),
     )
-    return content, prefixes
+    return content, [form.prefix for form in ordered]

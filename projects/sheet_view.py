@@ -17,14 +17,10 @@ from indicators import scoring
 from indicators.messages import SEVERITY_NAMES, finding_message
 from indicators.models import Indicator, RuleSet
 
-from .models import Sheet
+from .models import BudgetLine, Sheet
 
-FUNDS_LABELS = {
-    "total": "年度资金总额",
-    "appropriation": "其中：当年财政拨款",
-    "carryover": "上年结转资金",
-    "other": "其他资金",
-}
+# The official sheet's row labels, kept on the model's choices.
+FUNDS_LABELS = dict(BudgetLine.Kind.choices)
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 

@@ -74,10 +74,14 @@ def test_the_xlsx_of_a_sheet_is_a_real_worksheet(filler):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(response.content)).active
     assert ws.page_setup.orientation == "landscape"
-    values = [c.value for row in ws.iter_rows() for c in row]
-    assert D("96.63") in [
-        v if isinstance(v, D) else D(str(v)) if isinstance(v, float) else None for v in values
-    ]
+    numbers = {
+        D(str(c.value))
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "n" and c.value is not None
+    }
+    assert D("96.63") in numbers and D("1052.02") in numbers
+    assert len(ws.merged_cells.ranges) > 10
 
 
 @pytest.mark.parametrize("suffix", [".pdf", ".xlsx"])

@@ -13,9 +13,18 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators.models import RuleSet
 from projects import exports
 from projects.models import Department, Unit
 from projects.sheet_json import sheet_to_dict
+
+
+def _results(sheets):
+    rules: dict[int, object] = {}
+    for sheet in sheets:
+        if sheet.year not in rules:
+            rules[sheet.year] = RuleSet.for_year(sheet.year).to_params()
+        yield sheet, sheet.evaluate(rules[sheet.year])
 
 
 class ProgressBar:
@@ -76,7 +85,8 @@ class Command(BaseCommand):
 
     def write(self, format, output, sheets, ids, progress, year, department, unit) -> str:
         if format == "json":
-            data = [sheet_to_dict(sheet) for sheet in sheets]
+            # One rule set per year, not one lookup per sheet.
+            data = [sheet_to_dict(sheet, view_result) for sheet, view_result in _results(sheets)]
             output.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
             return f"{len(data)} sheet(s) written to {output}"
         if format == "workbook":
