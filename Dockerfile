@@ -18,18 +18,16 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first (read from pyproject.toml) so code changes do not reinstall them.
-COPY pyproject.toml /app/
-RUN python -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt gunicorn \
-    && rm /tmp/requirements.txt
+# Dependencies first, so code changes do not reinstall them: exactly the versions and hashes of
+# requirements.lock (the runtime dependencies and gunicorn; `make lock` writes it from
+# pyproject.toml). pip refuses any package that is not pinned there with a matching hash.
+COPY requirements.lock /app/
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . /app
 
-# The project itself. Code runs from /app: PYTHONPATH puts /app ahead of site-packages, so
-# BASE_DIR is /app and templates/, static/ and locale/ are found.
-RUN pip install --no-deps . && rm -rf build *.egg-info
-
+# The project itself is not installed: code runs from /app (PYTHONPATH and the working
+# directory), so BASE_DIR is /app and templates/, static/ and locale/ are found.
 ENV PYTHONPATH=/app \
     XDG_CACHE_HOME=/tmp/.cache
 

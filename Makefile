@@ -1,6 +1,9 @@
 # perfeval developer tasks (GNU make).
 #
-#   make venv            create .venv and install the project with the dev extra
+#   make venv            create .venv and sync it to requirements-dev.lock (exact pins, hashes)
+#   make lock            re-resolve pyproject.toml into requirements-dev.lock and requirements.lock;
+#                        run it after editing dependencies; LOCK_ARGS=--upgrade (or
+#                        LOCK_ARGS='--upgrade-package django') moves pins forward
 #   make test            run the test suite (checks system packages incl. Chromium first)
 #   make run             migrate, load demo data and start the dev server on 127.0.0.1:$(PORT)
 #   make messages        compile locale/ translations (if any)
@@ -13,18 +16,49 @@ VENV = .venv
 PORT ?= 8000
 PYTEST_ARGS ?=
 
+# uv resolves and installs from the lock files; it lives in .venv at this exact version.
+UV_VERSION ?= 0.13.9
+LOCK_ARGS ?=
+
 PY = $(VENV)/bin/python
 PIP = $(VENV)/bin/pip
+UV = $(VENV)/bin/uv
 LINT_PATHS = perfeval projects indicators tests
 
-.PHONY: venv sysdeps sysdeps-browser messages test run bench lint clean
+# requirements-dev.lock: runtime + dev extra, what .venv (make test, CI) gets.
+# requirements.lock: runtime + prod extra (gunicorn), what the Docker image gets; constrained
+# by the dev lock, so every package the two share is at the same version in both.
+DEV_LOCK = requirements-dev.lock
+RUNTIME_LOCK = requirements.lock
+LOCK_FLAGS = --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command 'make lock' --quiet $(LOCK_ARGS)
+
+.PHONY: venv lock sysdeps sysdeps-browser messages test run bench lint clean
+
+# Recipe lines: .venv with uv $(UV_VERSION) in it (pip installs uv only when it is missing
+# or at another version).
+define ensure-uv
+@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+@case "$$($(UV) --version 2>/dev/null)" in \
+	"uv $(UV_VERSION)"|"uv $(UV_VERSION) "*) ;; \
+	*) $(PIP) install -q 'uv==$(UV_VERSION)' ;; \
+esac
+endef
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -e '.[dev]'
+# `uv pip sync` makes .venv exactly the lock: it removes packages that are not in it (it keeps
+# pip, setuptools and uv itself) and checks every wheel against its hash. The project itself
+# is not installed: pytest imports it through `pythonpath`, manage.py runs from the checkout.
+$(VENV)/.installed: $(DEV_LOCK)
+	$(ensure-uv)
+	$(UV) pip sync --python $(PY) --require-hashes $(DEV_LOCK)
 	@touch $@
+
+lock:
+	$(ensure-uv)
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o $(DEV_LOCK)
+	$(UV) pip compile pyproject.toml --extra prod -c $(DEV_LOCK) $(LOCK_FLAGS) -o $(RUNTIME_LOCK)
 
 sysdeps:
 	@bash scripts/sysdeps.sh
@@ -36,9 +70,8 @@ sysdeps-browser:
 messages: venv sysdeps
 	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore=$(VENV); fi
 
-# Playwright drives Debian's /usr/bin/chromium; never run `playwright install`.
+# Playwright (from the lock) drives Debian's /usr/bin/chromium; never run `playwright install`.
 test: venv sysdeps-browser
-	@$(PY) -c 'import playwright' 2>/dev/null || $(PIP) install -q 'playwright>=1.45'
 	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore=$(VENV); fi
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
