@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import CatalogueScheme, Indicator, Level1, Level2, RuleSet
+from .models import CatalogueScheme, Level1, Level2, RuleSet
 
 
 class Level2Inline(admin.TabularInline):
@@ -33,7 +34,7 @@ class RuleSetAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["year", "scheme", "title", "rounding", "budget_weight"]}),
         (
-            "定性指标得分区间（占分值 %）",
+            _("定性指标得分区间（占分值 %）"),
             {
                 "fields": [
                     ("achieved_low", "achieved_high"),
@@ -42,14 +43,6 @@ class RuleSetAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("评分等级", {"fields": [("grade_excellent", "grade_good", "grade_pass")]}),
-        ("提醒", {"fields": ["execution_warning_below", "over_achievement_factor"]}),
+        (_("评分等级"), {"fields": [("grade_excellent", "grade_good", "grade_pass")]}),
+        (_("提醒"), {"fields": ["execution_warning_below", "over_achievement_factor"]}),
     ]
-
-
-@admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "sheet", "level2", "target_text", "actual_text", "weight", "score"]
-    list_filter = ["sheet__year", "level1"]
-    search_fields = ["name"]
-    list_select_related = ["sheet__project", "level2__level1"]

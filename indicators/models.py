@@ -5,11 +5,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_create_with_history
 
-from . import scoring
-from .values import Level, parse_actual, parse_target
+from . import catalogue, scoring
+from .values import Level
 
 
 class CatalogueScheme(models.Model):
@@ -69,7 +67,10 @@ PERCENT = {"max_digits": 5, "decimal_places": 2}
 
 
 class RuleSet(models.Model):
-    """One year's rule parameters (RULES.md §4); the defaults reproduce the 2023 seed."""
+    """One year's rule parameters (docs/rules.md §5); the defaults reproduce the 2023 seed.
+
+    Which rule set scores a sheet is decided in one place, `projects.models.rule_set_for`.
+    """
 
     class Rounding(models.TextChoices):
         DOWN = ROUND_DOWN, _("截尾（舍去）")
@@ -126,7 +127,7 @@ class RuleSet(models.Model):
         found = cls.objects.filter(year=year).select_related("scheme").first()
         if found is not None:
             return found
-        scheme = CatalogueScheme.objects.filter(name="2020").first()
+        scheme = CatalogueScheme.objects.filter(name=catalogue.DEFAULT_SCHEME).first()
         return cls(year=year, scheme=scheme)
 
     def to_params(self) -> scoring.RuleParams:
@@ -144,126 +145,10 @@ class RuleSet(models.Model):
             ),
             budget_weight=self.budget_weight,
             grades=(
-                (self.grade_excellent, "优"),
-                (self.grade_good, "良"),
-                (self.grade_pass, "中"),
+                (self.grade_excellent, scoring.Grade.EXCELLENT),
+                (self.grade_good, scoring.Grade.GOOD),
+                (self.grade_pass, scoring.Grade.PASS),
             ),
             execution_warning_below=self.execution_warning_below,
             over_achievement_factor=self.over_achievement_factor,
-        )
-
-
-class Indicator(models.Model):
-    """A level-3 indicator row of one sheet: target, actual, weight, score and reason.
-
-    The texts are kept exactly as typed or imported (the sheet prints them back); the parsed
-    structure beside them is refreshed from the texts on every save.
-    """
-
-    class TargetKind(models.TextChoices):
-        QUANTITATIVE = "quantitative", _("定量")
-        QUALITATIVE = "qualitative", _("定性")
-        UNPARSED = "unparsed", _("无法识别")
-        EMPTY = "empty", _("未填")
-
-    class ActualKind(models.TextChoices):
-        NUMBER = "number", _("数值")
-        LEVEL = "level", _("完成程度")
-        NOT_APPLICABLE = "not_applicable", _("不适用")
-        TEXT = "text", _("文字")
-        EMPTY = "empty", _("未填")
-
-    class AchievementLevel(models.TextChoices):
-        ACHIEVED = "achieved", _("达成年度指标")
-        PARTIAL = "partial", _("部分达成年度指标并具有一定效果")
-        NOT_ACHIEVED = "not_achieved", _("未达成年度指标且效果较差")
-
-    sheet = models.ForeignKey(
-        "projects.Sheet",
-        on_delete=models.CASCADE,
-        related_name="indicators",
-        verbose_name=_("自评表"),
-    )
-    position = models.PositiveSmallIntegerField(_("顺序"))
-    level1 = models.ForeignKey(
-        Level1, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("一级指标")
-    )
-    level2 = models.ForeignKey(
-        Level2, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("二级指标")
-    )
-    name = models.CharField(_("三级指标"), max_length=200)
-    target_text = models.CharField(_("年度指标值"), max_length=200, blank=True)
-    target_kind = models.CharField(
-        _("指标值类型"), max_length=20, choices=TargetKind.choices, default=TargetKind.EMPTY
-    )
-    target_operator = models.CharField(_("运算符"), max_length=2, blank=True)
-    target_number = models.DecimalField(
-        _("指标数值"), max_digits=20, decimal_places=6, null=True, blank=True
-    )
-    target_unit = models.CharField(_("计量单位"), max_length=40, blank=True)
-    actual_text = models.CharField(_("实际完成值"), max_length=200, blank=True)
-    actual_kind = models.CharField(
-        _("完成值类型"), max_length=20, choices=ActualKind.choices, default=ActualKind.EMPTY
-    )
-    actual_number = models.DecimalField(
-        _("完成数值"), max_digits=20, decimal_places=6, null=True, blank=True
-    )
-    actual_unit = models.CharField(_("完成值单位"), max_length=40, blank=True)
-    actual_level = models.CharField(
-        _("完成程度"), max_length=20, choices=AchievementLevel.choices, blank=True
-    )
-    weight = models.DecimalField(_("分值"), max_digits=7, decimal_places=2, null=True, blank=True)
-    score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, null=True, blank=True)
-    reason = models.TextField(_("偏差原因分析及改进措施"), blank=True)
-    applicable = models.BooleanField(_("适用"), default=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["sheet", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["sheet", "position"], name="indicator_position_unique")
-        ]
-        verbose_name = _("三级指标")
-        verbose_name_plural = pgettext_lazy("plural", "三级指标")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.sync_parsed()
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def create_many(cls, rows: list[Indicator], *, user=None) -> None:
-        """Insert new rows at once, parsed and with their history (bulk_create skips save)."""
-        for row in rows:
-            row.sync_parsed()
-        bulk_create_with_history(rows, cls, default_user=user)
-
-    def sync_parsed(self) -> None:
-        """Refresh the structured target and actual from their texts (bulk_create skips save)."""
-        target = parse_target(self.target_text)
-        self.target_kind = target.kind.value
-        self.target_operator = target.operator.value if target.operator else ""
-        self.target_number = target.number
-        self.target_unit = target.unit[:40]
-        actual = parse_actual(self.actual_text)
-        self.actual_kind = actual.kind.value
-        self.actual_number = actual.number
-        self.actual_unit = actual.unit[:40]
-        self.actual_level = actual.level.value if actual.level else ""
-        if actual.kind.value == "not_applicable":
-            self.applicable = False
-
-    def to_input(self) -> scoring.IndicatorInput:
-        return scoring.IndicatorInput(
-            name=self.name,
-            level1=self.level1.name if self.level1 else "",
-            level2=self.level2.name if self.level2 else "",
-            target=self.target_text,
-            actual=self.actual_text,
-            weight=self.weight,
-            score=self.score,
-            reason=self.reason,
-            applicable=self.applicable,
         )

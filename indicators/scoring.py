@@ -1,8 +1,8 @@
-"""The scoring rules of the self-evaluation sheet (RULES.md §4 and §5), as plain Python.
+"""The scoring rules of the self-evaluation sheet (docs/rules.md §4–§6), as plain Python.
 
 `Decimal` in, `Decimal` and findings out. Nothing here imports Django or reads settings: the
-rule parameters arrive as a `RuleParams` value, and findings leave as stable codes with
-parameters (2-decimal strings) that the Django side words in the user's language.
+rule parameters arrive as a `RuleParams` value, and findings leave as `Code`s with parameters
+(2-decimal strings) that the Django side words in the user's language.
 
 Rounding: the printed Shanghai sheets truncate (ROUND_DOWN) every computed figure to two
 decimals — 69.14 / 70.00 prints 98.77 and 10 × 98.77 % prints 9.87, where half-up would give
@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
+from enum import StrEnum
 
+from .findings import Code, Finding, Severity
+from .numbers import CENT
+from .numbers import two as fmt
 from .values import (
     Actual,
     ActualKind,
@@ -29,20 +34,36 @@ from .values import (
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-CENT = Decimal("0.01")
 
+# The rows and columns of the 项目资金 block, as keys (their printed labels are
+# `projects.official`'s). 年度资金总额 ("total") is the sum of the three source rows.
 FUNDS_ROWS = ("total", "appropriation", "carryover", "other")
 FUNDS_SOURCES = ("appropriation", "carryover", "other")
 FUNDS_COLUMNS = ("initial", "annual", "executed")
 
-ERROR = "error"
-WARNING = "warning"
-INFO = "info"
+
+class Grade(StrEnum):
+    """评分等级, as the official sheet prints it."""
+
+    EXCELLENT = "优"
+    GOOD = "良"
+    PASS = "中"
+    FAIL = "差"
+
+
+class SuggestionRule(StrEnum):
+    """How a quantitative row's suggested score was reached (docs/rules.md §4.4)."""
+
+    MET = "met"  # the target is met: the full weight
+    RATIO = "ratio"  # actual ÷ target × weight
+    INVERSE_RATIO = "inverse_ratio"  # target ÷ actual × weight
+    ALL_OR_NOTHING = "all_or_nothing"  # an `=0` target missed
+    ZERO = "zero"  # a missed target of 0 or below, where no ratio exists
 
 
 @dataclass(frozen=True)
 class RuleParams:
-    """One year's rule set, as the engine receives it. Defaults reproduce the Shanghai seed."""
+    """One rule set, as the engine receives it. Defaults reproduce the Shanghai seed."""
 
     rounding: str = ROUND_DOWN
     # Qualitative bands as fractions of the weight; both ends inclusive, so a boundary
@@ -54,12 +75,12 @@ class RuleParams:
     )
     budget_weight: Decimal = Decimal("10.00")
     # (lower bound inclusive, grade), highest first; below the last bound the grade is 差.
-    grades: tuple[tuple[Decimal, str], ...] = (
-        (Decimal("90"), "优"),
-        (Decimal("80"), "良"),
-        (Decimal("60"), "中"),
+    grades: tuple[tuple[Decimal, Grade], ...] = (
+        (Decimal("90"), Grade.EXCELLENT),
+        (Decimal("80"), Grade.GOOD),
+        (Decimal("60"), Grade.PASS),
     )
-    lowest_grade: str = "差"
+    lowest_grade: Grade = Grade.FAIL
     execution_warning_below: Decimal = Decimal("90")
     over_achievement_factor: Decimal = Decimal("1.3")
     stock_phrases: tuple[str, ...] = (
@@ -127,29 +148,11 @@ class SheetInput:
 
 
 @dataclass(frozen=True)
-class Finding:
-    severity: str
-    code: str
-    row: int | None = None
-    field: str | None = None
-    params: dict[str, str] = dataclasses.field(default_factory=dict)
-
-    @property
-    def blocking(self) -> bool:
-        return self.severity == ERROR
-
-
-@dataclass(frozen=True)
 class Suggestion:
-    """A suggested score and how it was reached, so the page can explain it.
-
-    `rule` is one of: `met` (full weight), `ratio` (actual ÷ target × weight), `inverse_ratio`
-    (target ÷ actual × weight), `all_or_nothing` (an `=0` target missed), `zero` (a missed
-    target of 0 or below, where no ratio exists).
-    """
+    """A suggested score and how it was reached, so the page can explain it."""
 
     value: Decimal
-    rule: str
+    rule: SuggestionRule
     met: bool
 
 
@@ -190,31 +193,20 @@ class SheetResult:
     total: Decimal
     rescaled: bool
     applicable_weight: Decimal
-    grade: str
+    grade: Grade
     level1_weights: dict[str, Decimal]
     findings: tuple[Finding, ...]
 
     @property
     def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == ERROR)
+        return tuple(f for f in self.findings if f.severity == Severity.ERROR)
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == WARNING)
+        return tuple(f for f in self.findings if f.severity == Severity.WARNING)
 
     def findings_for_row(self, index: int) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.row == index)
-
-
-def fmt(value: Decimal | None) -> str:
-    """A number as a finding parameter: a 2-decimal string (truncated, as the sheet prints)."""
-    if value is None:
-        return ""
-    try:
-        return str(value.quantize(CENT, rounding=ROUND_DOWN))
-    except InvalidOperation:
-        # Too many digits for the context (a 30-digit number typed into a reason): as typed.
-        return f"{value:f}"
 
 
 # --- budget ----------------------------------------------------------------------------------
@@ -293,7 +285,7 @@ def target_met(target: Target, actual: Decimal) -> bool:
 def suggest_score(
     target: Target, actual: Actual, weight: Decimal | None, params: RuleParams
 ) -> Suggestion | None:
-    """The score the rules suggest for a quantitative row (RULES.md §4).
+    """The score the rules suggest for a quantitative row (docs/rules.md §4.4).
 
     Met → the full weight. A missed `≥`/`>`/positive `=` target → actual ÷ target × weight. A
     missed `≤`/`<` target → target ÷ actual × weight. A missed `=0` → 0 (all or nothing). A
@@ -306,26 +298,27 @@ def suggest_score(
     assert target.number is not None and actual.number is not None
     value = actual.number
     if target_met(target, value):
-        return Suggestion(params.round(weight), "met", True)
+        return Suggestion(params.round(weight), SuggestionRule.MET, True)
     op, number = target.operator, target.number
+    nothing = ZERO.quantize(CENT)
     if op == Operator.EQ and number <= 0:
-        return Suggestion(ZERO.quantize(CENT), "all_or_nothing", False)
+        return Suggestion(nothing, SuggestionRule.ALL_OR_NOTHING, False)
     if op in (Operator.LE, Operator.LT):
         # Missed means actual > target; with a target of 0 or below no ratio is meaningful.
         if number <= 0 or value <= 0:
-            return Suggestion(ZERO.quantize(CENT), "zero", False)
+            return Suggestion(nothing, SuggestionRule.ZERO, False)
         ratio_score = weight * number / value
-        rule = "inverse_ratio"
+        rule = SuggestionRule.INVERSE_RATIO
     else:
         if number <= 0:
-            return Suggestion(ZERO.quantize(CENT), "zero", False)
+            return Suggestion(nothing, SuggestionRule.ZERO, False)
         ratio_score = weight * value / number
-        rule = "ratio"
+        rule = SuggestionRule.RATIO
     clamped = max(ZERO, min(weight, ratio_score))
     return Suggestion(params.round(clamped), rule, False)
 
 
-def grade_for(total: Decimal, params: RuleParams) -> str:
+def grade_for(total: Decimal, params: RuleParams) -> Grade:
     """优 ≥ 90; 良 80 to below 90; 中 60 to below 80; 差 below 60 (lower bounds inclusive)."""
     for bound, grade in params.grades:
         if total >= bound:
@@ -363,25 +356,65 @@ def quoted_numbers(reason: str, unit: str) -> list[Decimal]:
     return found
 
 
+# --- checking a whole sheet ------------------------------------------------------------------
+
+Add = Callable[..., None]
+
+
+class _Findings:
+    """Collects findings in the order the rules run; one finding per rule per place."""
+
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+
+    def add(self, code: Code, row: int | None = None, field: str | None = None, **params) -> None:
+        self.items.append(Finding(code, row, field, {k: str(v) for k, v in params.items()}))
+
+
+@dataclass
+class _Sums:
+    """Running sums over the budget line and the indicator rows."""
+
+    weight_total: Decimal
+    applicable_weight: Decimal
+    score_sum: Decimal
+    level1_weights: dict[str, Decimal] = dataclasses.field(default_factory=dict)
+
+
 def evaluate(sheet: SheetInput, params: RuleParams | None = None) -> SheetResult:
-    """Compute every figure of a sheet and check it against every rule of RULES.md §5."""
+    """Compute every figure of a sheet and check it against every rule of docs/rules.md §6."""
     params = params or RuleParams()
-    findings: list[Finding] = []
+    found = _Findings()
+    _check_header(sheet, found.add)
+    funds = compute_funds(sheet, params)
+    _check_funds(sheet, funds, params, found.add)
+    sums = _Sums(funds.weight, funds.weight, funds.score)
+    rows = tuple(
+        _check_row(index, item, params, sums, found.add)
+        for index, item in enumerate(sheet.indicators)
+    )
+    if sums.weight_total != HUNDRED:
+        found.add(Code.WEIGHTS_NOT_100, total=fmt(sums.weight_total), expected="100.00")
+    for number, text in sheet.unplaced:
+        found.add(Code.IMPORT_UNPLACED, line=number, text=text)
+    _check_guideline(sums.level1_weights, params, found.add)
+    return _result(funds, rows, sums, params, tuple(found.items))
 
-    def add(severity: str, code: str, row=None, field_=None, **kw: str) -> None:
-        findings.append(Finding(severity, code, row, field_, dict(kw)))
 
-    # Header.
+def _check_header(sheet: SheetInput, add: Add) -> None:
+    """`value_missing` for an empty 项目名称, 主管部门 or 实施单位."""
     for key in ("project", "department", "unit"):
         if not getattr(sheet, key).strip():
-            add(ERROR, "value_missing", None, f"header.{key}")
+            add(Code.VALUE_MISSING, None, f"header.{key}")
 
-    # Funds.
-    funds = compute_funds(sheet, params)
+
+def _check_funds(sheet: SheetInput, funds: FundsResult, params: RuleParams, add: Add) -> None:
+    """The 年度资金总额 row: every amount present, each column the sum of the three sources,
+    a 全年预算数 to compute a rate from, and a rate not below the warning line."""
     total_line = sheet.funds.get("total", FundsLine())
     for column in FUNDS_COLUMNS:
         if total_line.get(column) is None:
-            add(ERROR, "value_missing", None, f"funds.total.{column}")
+            add(Code.VALUE_MISSING, None, f"funds.total.{column}")
     for column in FUNDS_COLUMNS:
         total_value = total_line.get(column)
         if total_value is None:
@@ -391,165 +424,147 @@ def evaluate(sheet: SheetInput, params: RuleParams | None = None) -> SheetResult
         )
         if parts != total_value:
             add(
-                ERROR,
-                "funds_not_adding_up",
+                Code.FUNDS_NOT_ADDING_UP,
                 None,
                 f"funds.total.{column}",
                 total=fmt(total_value),
                 sum=fmt(parts),
             )
     if not total_line.annual:
-        add(ERROR, "funds_no_budget", None, "funds.total.annual")
+        add(Code.FUNDS_NO_BUDGET, None, "funds.total.annual")
     elif funds.rate is not None and funds.rate < params.execution_warning_below:
         add(
-            WARNING,
-            "execution_below_90",
+            Code.EXECUTION_BELOW_90,
             None,
             "funds.total.rate",
             rate=fmt(funds.rate),
             threshold=fmt(params.execution_warning_below),
         )
 
-    # Indicator rows.
-    rows: list[RowResult] = []
-    weight_total = funds.weight
-    applicable_weight = funds.weight
-    score_sum = funds.score
-    level1_weights: dict[str, Decimal] = {}
-    for index, item in enumerate(sheet.indicators):
-        target = parse_target(item.target)
-        actual = parse_actual(item.actual)
-        applicable = item.applicable and actual.kind != ActualKind.NOT_APPLICABLE
-        quantitative = is_quantitative(target)
-        weight, score, reason = item.weight, item.score, item.reason.strip()
-        if weight is None:
-            add(ERROR, "value_missing", index, "weight")
+
+def _check_row(
+    index: int, item: IndicatorInput, params: RuleParams, sums: _Sums, add: Add
+) -> RowResult:
+    """One indicator row: its figures into the sums, and every per-row rule.
+
+    A 不适用 row is left out of the score and of every per-row check; its weight still counts
+    towards the 100 the weights must add up to.
+    """
+    target, actual = parse_target(item.target), parse_actual(item.actual)
+    applicable = item.applicable and actual.kind != ActualKind.NOT_APPLICABLE
+    quantitative = is_quantitative(target)
+    weight, score = item.weight, item.score
+    if weight is None:
+        add(Code.VALUE_MISSING, index, "weight")
+    else:
+        sums.weight_total += weight
+        if item.level1:
+            sums.level1_weights[item.level1] = sums.level1_weights.get(item.level1, ZERO) + weight
+    suggestion = suggest_score(target, actual, weight, params) if applicable else None
+    row = RowResult(index, target, actual, applicable, quantitative, suggestion)
+    if not applicable:
+        return row
+    if weight is not None:
+        sums.applicable_weight += weight
+    if score is None:
+        add(Code.VALUE_MISSING, index, "score")
+    else:
+        sums.score_sum += score
+    _check_values(row, add)
+    if score is not None and weight is not None:
+        _check_score(row, weight, score, item.reason.strip(), params, add)
+    return row
+
+
+def _check_values(row: RowResult, add: Add) -> None:
+    """`unparsed_value` for a target that starts with an operator but has no readable number,
+    and for an actual that is not a number on a quantitative row (or is an unreadable `≥**`)."""
+    target, actual = row.target, row.actual
+    if target.kind == TargetKind.UNPARSED:
+        add(Code.UNPARSED_VALUE, row.index, "target", text=target.raw)
+    if (row.quantitative and actual.kind != ActualKind.NUMBER) or (
+        actual.kind == ActualKind.TEXT and parse_target(actual.raw).kind == TargetKind.UNPARSED
+    ):
+        add(Code.UNPARSED_VALUE, row.index, "actual", text=actual.raw)
+
+
+def _check_score(
+    row: RowResult, weight: Decimal, score: Decimal, reason: str, params: RuleParams, add: Add
+) -> None:
+    """The rules on an entered score: bounds, reason, qualitative band, suggested score."""
+    index = row.index
+    if score > weight:
+        add(Code.SCORE_ABOVE_WEIGHT, index, "score", score=fmt(score), weight=fmt(weight))
+    if score < 0:
+        add(Code.SCORE_NEGATIVE, index, "score", score=fmt(score))
+    if score < weight and not reason:
+        add(Code.REASON_REQUIRED, index, "reason", score=fmt(score), weight=fmt(weight))
+    if not row.quantitative and row.actual.kind == ActualKind.LEVEL and row.actual.level:
+        _check_band(row, weight, score, params, add)
+    suggestion = row.suggestion
+    if suggestion is not None:
+        if score != suggestion.value:
+            add(
+                Code.SCORE_DIFFERS_FROM_SUGGESTED,
+                index,
+                "score",
+                score=fmt(score),
+                suggested=fmt(suggestion.value),
+            )
+        if suggestion.met and score < weight:
+            add(Code.TARGET_MET_SCORE_CUT, index, "score", score=fmt(score), weight=fmt(weight))
+    if row.quantitative and row.actual.kind == ActualKind.NUMBER:
+        if reason:
+            _check_quoted_numbers(row, reason, add)
         else:
-            weight_total += weight
-            if item.level1:
-                level1_weights[item.level1] = level1_weights.get(item.level1, ZERO) + weight
-        suggestion = suggest_score(target, actual, weight, params) if applicable else None
-        rows.append(RowResult(index, target, actual, applicable, quantitative, suggestion))
-        if not applicable:
-            # Left out of the score and of every per-row check; its weight still counts
-            # towards the 100 the weights must add up to.
-            continue
-        if weight is not None:
-            applicable_weight += weight
-        if score is None:
-            add(ERROR, "value_missing", index, "score")
-        else:
-            score_sum += score
-        if target.kind == TargetKind.UNPARSED:
-            add(WARNING, "unparsed_value", index, "target", text=target.raw)
-        # An actual is unparsed on a quantitative row when it is not a number, and on any row
-        # when it starts with an operator whose number cannot be read (`≥**`).
-        if (quantitative and actual.kind != ActualKind.NUMBER) or (
-            actual.kind == ActualKind.TEXT and parse_target(actual.raw).kind == TargetKind.UNPARSED
-        ):
-            add(WARNING, "unparsed_value", index, "actual", text=actual.raw)
-        if score is None or weight is None:
-            continue
-        if score > weight:
-            add(ERROR, "score_above_weight", index, "score", score=fmt(score), weight=fmt(weight))
-        if score < 0:
-            add(ERROR, "score_negative", index, "score", score=fmt(score))
-        if score < weight and not reason:
-            add(ERROR, "reason_required", index, "reason", score=fmt(score), weight=fmt(weight))
-        if not quantitative and actual.kind == ActualKind.LEVEL and actual.level is not None:
-            low, high = params.band(actual.level)
-            low_score, high_score = weight * low, weight * high
-            if not (low_score <= score <= high_score):
-                add(
-                    ERROR,
-                    "qualitative_band",
-                    index,
-                    "score",
-                    level=actual.level.value,
-                    score=fmt(score),
-                    weight=fmt(weight),
-                    low=fmt(low_score),
-                    high=fmt(high_score),
-                )
-        if suggestion is not None:
-            if score != suggestion.value:
-                add(
-                    WARNING,
-                    "score_differs_from_suggested",
-                    index,
-                    "score",
-                    score=fmt(score),
-                    suggested=fmt(suggestion.value),
-                )
-            if suggestion.met and score < weight:
-                add(
-                    WARNING,
-                    "target_met_score_cut",
-                    index,
-                    "score",
-                    score=fmt(score),
-                    weight=fmt(weight),
-                )
-        if quantitative and actual.kind == ActualKind.NUMBER and reason:
-            for quoted in quoted_numbers(reason, actual.unit or target.unit):
-                if quoted != actual.number:
-                    add(
-                        WARNING,
-                        "reason_contradicts_actual",
-                        index,
-                        "reason",
-                        quoted=fmt(quoted),
-                        actual=fmt(actual.number),
-                        unit=actual.unit or target.unit,
-                    )
-                    break
-        if quantitative and actual.kind == ActualKind.NUMBER and not reason:
-            _check_deviation(target, actual, index, params, add)
-        if score < weight and reason and is_boilerplate(reason, params):
-            add(WARNING, "boilerplate_reason", index, "reason", text=reason)
+            _check_deviation(row, params, add)
+    if score < weight and reason and is_boilerplate(reason, params):
+        add(Code.BOILERPLATE_REASON, index, "reason", text=reason)
 
-    if weight_total != HUNDRED:
-        add(ERROR, "weights_not_100", None, None, total=fmt(weight_total), expected="100.00")
 
-    for number, text in sheet.unplaced:
-        add(WARNING, "import_unplaced", None, None, line=str(number), text=text)
-
-    # One info line for the whole sheet, naming every level-1 sum beside the guideline.
-    sums = [level1_weights.get(level1, ZERO) for level1, _ in params.guideline]
-    if any(got != expected for got, (_, expected) in zip(sums, params.guideline, strict=True)):
+def _check_band(
+    row: RowResult, weight: Decimal, score: Decimal, params: RuleParams, add: Add
+) -> None:
+    """`qualitative_band`: the score of a qualitative row lies in its level's band (both ends
+    inclusive, so exactly 80 % of the weight is right for 达成 and for 部分达成)."""
+    level = row.actual.level
+    assert level is not None
+    low, high = params.band(level)
+    low_score, high_score = weight * low, weight * high
+    if not (low_score <= score <= high_score):
         add(
-            INFO,
-            "weights_guideline",
-            None,
-            None,
-            levels="/".join(level1 for level1, _ in params.guideline),
-            weights="/".join(fmt(w) for w in sums),
-            expected="/".join(fmt(e) for _, e in params.guideline),
+            Code.QUALITATIVE_BAND,
+            row.index,
+            "score",
+            level=level.value,
+            score=fmt(score),
+            weight=fmt(weight),
+            low=fmt(low_score),
+            high=fmt(high_score),
         )
 
-    raw_score = params.round(score_sum)
-    rescaled = applicable_weight != weight_total
-    if rescaled and applicable_weight > 0:
-        total = params.round(score_sum * HUNDRED / applicable_weight)
-    else:
-        total = raw_score
-    return SheetResult(
-        funds=funds,
-        rows=tuple(rows),
-        weight_total=weight_total.quantize(CENT),
-        raw_score=raw_score,
-        total=total,
-        rescaled=rescaled,
-        applicable_weight=applicable_weight.quantize(CENT),
-        grade=grade_for(total, params),
-        level1_weights=level1_weights,
-        findings=tuple(findings),
-    )
+
+def _check_quoted_numbers(row: RowResult, reason: str, add: Add) -> None:
+    """`reason_contradicts_actual`: the reason quotes, in the row's unit, a number other than
+    the actual (`实际完成5轮` against `4.00(轮)`); the first such number is reported."""
+    actual, unit = row.actual, row.actual.unit or row.target.unit
+    for quoted in quoted_numbers(reason, unit):
+        if quoted != actual.number:
+            add(
+                Code.REASON_CONTRADICTS_ACTUAL,
+                row.index,
+                "reason",
+                quoted=fmt(quoted),
+                actual=fmt(actual.number),
+                unit=unit,
+            )
+            return
 
 
-def _check_deviation(target: Target, actual: Actual, index: int, params: RuleParams, add) -> None:
+def _check_deviation(row: RowResult, params: RuleParams, add: Add) -> None:
     """`deviation_unexplained`: an `=` target not hit exactly, or a positive `≥` target reached
     1.3 times or more (the factor is inclusive), with no reason. Targets of 0 are left out."""
+    target, actual = row.target, row.actual
     assert target.number is not None and actual.number is not None
     if target.number == 0:
         return
@@ -561,10 +576,51 @@ def _check_deviation(target: Target, actual: Actual, index: int, params: RulePar
     )
     if missed_exactly or far_above:
         add(
-            WARNING,
-            "deviation_unexplained",
-            index,
+            Code.DEVIATION_UNEXPLAINED,
+            row.index,
             "reason",
             target=fmt(target.number),
             actual=fmt(actual.number),
         )
+
+
+def _check_guideline(level1_weights: dict[str, Decimal], params: RuleParams, add: Add) -> None:
+    """One `weights_guideline` hint for the whole sheet, naming every level-1 sum beside the
+    national guideline, when any of them differs."""
+    sums = [level1_weights.get(level1, ZERO) for level1, _ in params.guideline]
+    if any(got != expected for got, (_, expected) in zip(sums, params.guideline, strict=True)):
+        add(
+            Code.WEIGHTS_GUIDELINE,
+            levels="/".join(level1 for level1, _ in params.guideline),
+            weights="/".join(fmt(w) for w in sums),
+            expected="/".join(fmt(e) for _, e in params.guideline),
+        )
+
+
+def _result(
+    funds: FundsResult,
+    rows: tuple[RowResult, ...],
+    sums: _Sums,
+    params: RuleParams,
+    findings: tuple[Finding, ...],
+) -> SheetResult:
+    """Total and grade: the plain sum, or with 不适用 rows the sum of applicable scores
+    rescaled to 100 (Σ applicable scores ÷ Σ applicable weights × 100)."""
+    raw_score = params.round(sums.score_sum)
+    rescaled = sums.applicable_weight != sums.weight_total
+    if rescaled and sums.applicable_weight > 0:
+        total = params.round(sums.score_sum * HUNDRED / sums.applicable_weight)
+    else:
+        total = raw_score
+    return SheetResult(
+        funds=funds,
+        rows=rows,
+        weight_total=sums.weight_total.quantize(CENT),
+        raw_score=raw_score,
+        total=total,
+        rescaled=rescaled,
+        applicable_weight=sums.applicable_weight.quantize(CENT),
+        grade=grade_for(total, params),
+        level1_weights=sums.level1_weights,
+        findings=findings,
+    )

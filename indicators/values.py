@@ -2,7 +2,7 @@
 
 Plain Python, no Django. Every parser here returns a value object and never raises: real sheets
 hold `≥**`, `10.00(50份)`, `/` and free text, and a value that cannot be read stays as text so
-the rules can say so (RULES.md §3).
+the rules can say so (docs/rules.md §3).
 """
 
 from __future__ import annotations
@@ -45,13 +45,6 @@ class Level(StrEnum):
     PARTIAL = "partial"
     NOT_ACHIEVED = "not_achieved"
 
-
-# The wording each level prints with on a sheet made by this application.
-LEVEL_LABELS = {
-    Level.ACHIEVED: "达成年度指标",
-    Level.PARTIAL: "部分达成年度指标并具有一定效果",
-    Level.NOT_ACHIEVED: "未达成年度指标且效果较差",
-}
 
 # Spellings of each operator met in the wild, full-width and ASCII digraphs included.
 _OPERATOR_SPELLINGS = {
@@ -158,8 +151,8 @@ def parse_target(text: str | None) -> Target:
 
     A leading operator makes it quantitative (`=4.00(轮)`, `≥90(%)`, `≤90万元`); when the
     number after the operator cannot be read (`≥**`) the kind is UNPARSED and the text is kept.
-    Without an operator it is qualitative (`健全`, and also a bare `100%`: RULES.md §4 says a
-    target with no operator is qualitative). Never raises.
+    Without an operator it is qualitative (`健全`, and also a bare `100%`: a target with no
+    operator is qualitative, docs/rules.md §3). Never raises.
     """
     raw = clean_cell(text)
     if not raw:

@@ -1,8 +1,9 @@
 """Settings for perfeval, read from the environment.
 
 DATABASE_URL (default: SQLite file in the project root), DJANGO_SECRET_KEY, DJANGO_DEBUG,
-DJANGO_ALLOWED_HOSTS. The insecure development key only applies while DEBUG is on; production
-(DEBUG off) refuses to start without a real key.
+DJANGO_ALLOWED_HOSTS. DEBUG is off unless asked for (`make run` asks for it). The insecure
+development key only applies while DEBUG is on; with DEBUG off the app refuses to start
+without a real key.
 """
 
 import os
@@ -22,7 +23,7 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -68,7 +69,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-# Object permissions (who may do what to which sheet) are `rules` predicates: projects/rules.py.
+# Object permissions (who may do what to which sheet) are `rules` predicates built from the
+# workflow's action table: projects/access.py.
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "projects.access.navigation",
             ],
         },
     },

@@ -2,10 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from projects import views as project_views
-
 urlpatterns = [
-    path("", project_views.home, name="home"),
     path("", include("projects.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,20 +1,36 @@
-"""Who may see which sheet: the one place every view fetches sheets through.
+"""Who may see and do what: the one module that answers it (docs/rules.md §7).
 
-A sheet outside a user's scope answers 404, as if it did not exist; inside the scope, an action
-the role or state does not allow answers 403 (RULES.md §6). The per-action rules are the
-predicates of `projects.rules`; `scope_sheets` is the same view rule written as a query.
+A user's role comes from its profile: 填报人 of a unit (profile.unit), 审核人 of a department
+(profile.department), or 管理员 (a superuser). Nothing outside this module looks at those
+fields to decide anything: views, services, templates (through the `navigation` context
+processor) and the admin all ask here.
+
+- A sheet outside a user's scope answers 404, as if it did not exist; inside the scope, an
+  action the role or the state does not allow answers 403 (`get_sheet_for_user`).
+- The per-sheet permissions are `rules` predicates built from the action table of
+  `projects.workflow`: who may take each action, in which states. Test them with `may` (which
+  uses `rules.has_perm`), not `user.has_perm`: Django lets a superuser pass every
+  `user.has_perm`, and a 管理员 must not edit, return or approve a unit's sheet.
+- `scope_sheets` is the same view rule written as a query, for lists.
 """
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
+import rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from .models import Department, Profile, Sheet, Unit
+from .workflow import ACTIONS, Who
+
+# -- roles ---------------------------------------------------------------------------------
 
 
-def profile_of(user) -> Profile | None:
+def _profile(user) -> Profile | None:
     if not user.is_authenticated:
         return None
     try:
@@ -23,35 +39,136 @@ def profile_of(user) -> Profile | None:
         return None
 
 
-def user_unit(user) -> Unit | None:
-    profile = profile_of(user)
+def filler_unit(user) -> Unit | None:
+    """The unit the user fills sheets for (填报人), if any."""
+    profile = _profile(user)
     return profile.unit if profile else None
 
 
-def user_department(user) -> Department | None:
-    profile = profile_of(user)
+def reviewer_department(user) -> Department | None:
+    """The department whose units' sheets the user reviews (审核人), if any."""
+    profile = _profile(user)
     return profile.department if profile else None
 
 
-def user_unit_id(user) -> int | None:
-    profile = profile_of(user)
-    return profile.unit_id if profile else None
+def is_administrator(user) -> bool:
+    """管理员: sees every sheet, manages reference data, reopens approved sheets."""
+    return bool(user.is_authenticated and user.is_superuser)
 
 
-def user_department_id(user) -> int | None:
-    profile = profile_of(user)
-    return profile.department_id if profile else None
+# -- pages that are not about one sheet ------------------------------------------------------
+
+
+def _is_filler(user) -> bool:
+    profile = _profile(user)
+    return profile is not None and profile.unit_id is not None
+
+
+def _is_reviewer(user) -> bool:
+    profile = _profile(user)
+    return profile is not None and profile.department_id is not None
+
+
+PAGES = {
+    # The unit's own work list and the start of a new sheet: 填报人 only.
+    "overview": _is_filler,
+    "new_sheet": _is_filler,
+    # The review inbox: 审核人, and the 管理员 who oversees every department.
+    "inbox": lambda user: _is_reviewer(user) or is_administrator(user),
+    # Django's admin site, for whoever Django lets in (staff).
+    "admin_site": lambda user: bool(user.is_authenticated and user.is_staff),
+}
+
+
+def may_use(user, page: str) -> bool:
+    return PAGES[page](user)
+
+
+def require(user, page: str) -> None:
+    """403 unless the user may use the page."""
+    if not may_use(user, page):
+        raise PermissionDenied
+
+
+def landing(user) -> str:
+    """The URL name of the page each role starts at: where its work is."""
+    if _is_filler(user):
+        return "projects:unit-overview"
+    if _is_reviewer(user):
+        return "projects:review-inbox"
+    return "projects:sheet-list"
+
+
+def navigation(request: HttpRequest) -> dict:
+    """Context processor: which work pages the navigation offers this user."""
+    return {"nav": {page: may_use(request.user, page) for page in PAGES}}
+
+
+# -- one sheet -------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_unit_filler(user, sheet: Sheet) -> bool:
+    profile = _profile(user)
+    return (
+        profile is not None
+        and profile.unit_id is not None
+        and profile.unit_id == sheet.project.unit_id
+    )
+
+
+@rules.predicate
+def is_department_reviewer(user, sheet: Sheet) -> bool:
+    profile = _profile(user)
+    return (
+        profile is not None
+        and profile.department_id is not None
+        and profile.department_id == sheet.project.unit.department_id
+    )
+
+
+is_admin = rules.is_superuser
+can_view = is_unit_filler | is_department_reviewer | is_admin
+
+ROLE_PREDICATES = {
+    Who.FILLER: is_unit_filler,
+    Who.REVIEWER: is_department_reviewer,
+    Who.ADMIN: is_admin,
+    Who.VIEWER: can_view,
+}
+
+
+def in_states(states):
+    names = ",".join(sorted(states))
+
+    @rules.predicate(name=f"in_states({names})")
+    def predicate(user, sheet: Sheet) -> bool:
+        return sheet.status in states
+
+    return predicate
+
+
+def _permission(action) -> rules.Predicate:
+    who = reduce(or_, (ROLE_PREDICATES[w] for w in sorted(action.who)))
+    return who & in_states(action.states)
+
+
+for _action in ACTIONS.values():
+    rules.add_perm(f"projects.{_action.name}_sheet", _permission(_action))
+
+
+def may(user, action: str, sheet: Sheet) -> bool:
+    """Whether the user may take `action` (a name of `workflow.ACTIONS`) on the sheet now."""
+    return rules.has_perm(f"projects.{action}_sheet", user, sheet)
 
 
 def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Sheet]:
     """The sheets a user may see: its unit's (填报人), its department's units' (审核人), all
     (管理员); nothing for anyone else."""
     qs = queryset if queryset is not None else Sheet.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser:
+    if is_administrator(user):
         return qs
-    profile = profile_of(user)
+    profile = _profile(user)
     if profile is None:
         return qs.none()
     if profile.unit_id:
@@ -61,19 +178,13 @@ def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Shee
     return qs.none()
 
 
-def get_sheet_for_user(
-    user, pk: int, *, action: str = "view", edit: bool = False, queryset=None
-) -> Sheet:
-    """The sheet if the user may see it (404 otherwise) and may do `action` to it (403
-    otherwise); `edit=True` is short for action="edit"."""
-    from .rules import may
-
+def get_sheet_for_user(user, pk: int, *, action: str = "view", queryset=None) -> Sheet:
+    """The sheet if the user may see it (404 otherwise) and may take `action` on it (403
+    otherwise)."""
     try:
         sheet = scope_sheets(user, queryset).select_related("project__unit").get(pk=pk)
     except Sheet.DoesNotExist:
         raise Http404 from None
-    if edit:
-        action = "edit"
     if action != "view" and not may(user, action, sheet):
         raise PermissionDenied
     return sheet

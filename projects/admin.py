@@ -1,13 +1,19 @@
+"""The administrator's back office: departments, units, users and their roles, the sheets'
+content, transitions, comments and evidence. States change only through the workflow."""
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .access import filler_unit, reviewer_department
 from .models import (
     BudgetLine,
     Comment,
     Department,
     Evidence,
+    Indicator,
     Profile,
     Project,
     Sheet,
@@ -44,7 +50,7 @@ class TransitionInline(admin.TabularInline):
     model = SheetTransition
     extra = 0
     can_delete = False
-    fields = ["created_at", "user", "from_status", "to_status", "comment"]
+    fields = ["created_at", "user", "action", "from_status", "to_status", "comment"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -63,9 +69,13 @@ class SheetAdmin(SimpleHistoryAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["sheet", "anchor_label", "author", "created_at", "resolved_at"]
+    list_display = ["sheet", "about", "author", "created_at", "resolved_at"]
     list_filter = ["sheet__year"]
     search_fields = ["body"]
+
+    @admin.display(description=_("评论对象"))
+    def about(self, obj: Comment) -> str:
+        return obj.anchor_text
 
 
 @admin.register(Evidence)
@@ -91,12 +101,18 @@ class PerfevalUserAdmin(UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "get_full_name", "is_staff", "is_superuser", "unit", "department"]
 
-    @admin.display(description="实施单位")
+    @admin.display(description=_("实施单位"))
     def unit(self, obj):
-        profile = getattr(obj, "profile", None)
-        return profile.unit if profile else ""
+        return filler_unit(obj) or ""
 
-    @admin.display(description="主管部门")
+    @admin.display(description=_("主管部门"))
     def department(self, obj):
-        profile = getattr(obj, "profile", None)
-        return profile.department if profile else ""
+        return reviewer_department(obj) or ""
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "sheet", "level2", "target_text", "actual_text", "weight", "score"]
+    list_filter = ["sheet__year", "level1"]
+    search_fields = ["name"]
+    list_select_related = ["sheet__project", "level2__level1"]

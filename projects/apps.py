@@ -7,4 +7,4 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目与自评表")
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401  registers the sheet permissions
+        from . import access  # noqa: F401  registers the sheet permissions

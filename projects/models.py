@@ -9,8 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 
-from indicators import scoring
+from indicators import scoring, values
+from indicators.messages import LEVEL_NAMES
+from indicators.models import Level1, Level2, RuleSet
+
+from . import official, workflow
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
 
@@ -70,11 +75,8 @@ class Project(models.Model):
 class Sheet(models.Model):
     """One project's self-evaluation sheet for one year."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已提交")
-        RETURNED = "returned", _("已退回")
-        APPROVED = "approved", _("已审核")
+    # The states are the workflow's (projects.workflow); kept here as Sheet.Status too.
+    Status = workflow.Status
 
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="sheets", verbose_name=_("项目")
@@ -120,10 +122,11 @@ class Sheet(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in workflow.ACTIONS["edit"].states
 
     def to_input(self) -> scoring.SheetInput:
-        """The sheet as the rules engine reads it (uses prefetched rows when present)."""
+        """The sheet as the rules engine reads it (uses prefetched rows when present); each
+        stored row maps through `Indicator.to_input`, the one mapping of a row."""
         unit = self.project.unit
         funds = {
             line.kind: scoring.FundsLine(line.initial, line.annual, line.executed)
@@ -139,22 +142,36 @@ class Sheet(models.Model):
             unplaced=tuple((int(u["line"]), str(u["text"])) for u in self.unplaced_lines),
         )
 
-    def evaluate(self, params: scoring.RuleParams | None = None) -> scoring.SheetResult:
-        if params is None:
-            from indicators.models import RuleSet
+    def evaluate(self, rule_set: RuleSet | None = None) -> scoring.SheetResult:
+        """Every figure and finding of the sheet, with its rule set (`rule_set_for`)."""
+        rule_set = rule_set or rule_set_for(self)
+        return scoring.evaluate(self.to_input(), rule_set.to_params())
 
-            params = RuleSet.for_year(self.year).to_params()
-        return scoring.evaluate(self.to_input(), params)
+
+def rule_set_for(sheet: Sheet, *, cache: dict | None = None) -> RuleSet:
+    """The rule set that scores `sheet`, saved or not: today, its year's (docs/rules.md §5).
+
+    Every figure of a sheet is computed with the rule set this returns, and nothing else
+    looks one up. A caller going through many sheets passes one `cache` dict, so each rule
+    set is read once (a page of 50 sheets of two years: two queries).
+    """
+    key = sheet.year
+    if cache is not None and key in cache:
+        return cache[key]
+    found = RuleSet.for_year(sheet.year)
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 class BudgetLine(models.Model):
     """One row of the 项目资金 block: 年初预算数, 全年预算数, 全年执行数 in 万元."""
 
     class Kind(models.TextChoices):
-        TOTAL = "total", "年度资金总额"
-        APPROPRIATION = "appropriation", "其中：当年财政拨款"
-        CARRYOVER = "carryover", "上年结转资金"
-        OTHER = "other", "其他资金"
+        TOTAL = "total", official.FUNDS_ROWS["total"]
+        APPROPRIATION = "appropriation", official.FUNDS_ROWS["appropriation"]
+        CARRYOVER = "carryover", official.FUNDS_ROWS["carryover"]
+        OTHER = "other", official.FUNDS_ROWS["other"]
 
     sheet = models.ForeignKey(
         Sheet, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("自评表")
@@ -176,6 +193,128 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class Indicator(models.Model):
+    """A level-3 indicator row of one sheet: target, actual, weight, score and reason.
+
+    The row belongs to its sheet, as a budget line does, so it lives in `projects`; its level-1
+    and level-2 names come from the catalogue of `indicators`, which knows nothing of sheets
+    (docs/architecture.md). The texts are kept exactly as typed or imported (the sheet prints
+    them back); the parsed structure beside them is refreshed from the texts on every save.
+    """
+
+    TargetKind = models.TextChoices(
+        "TargetKind",
+        [
+            ("QUANTITATIVE", (values.TargetKind.QUANTITATIVE.value, _("定量"))),
+            ("QUALITATIVE", (values.TargetKind.QUALITATIVE.value, _("定性"))),
+            ("UNPARSED", (values.TargetKind.UNPARSED.value, _("无法识别"))),
+            ("EMPTY", (values.TargetKind.EMPTY.value, _("未填"))),
+        ],
+    )
+    ActualKind = models.TextChoices(
+        "ActualKind",
+        [
+            ("NUMBER", (values.ActualKind.NUMBER.value, _("数值"))),
+            ("LEVEL", (values.ActualKind.LEVEL.value, _("完成程度"))),
+            ("NOT_APPLICABLE", (values.ActualKind.NOT_APPLICABLE.value, _("不适用"))),
+            ("TEXT", (values.ActualKind.TEXT.value, _("文字"))),
+            ("EMPTY", (values.ActualKind.EMPTY.value, _("未填"))),
+        ],
+    )
+    AchievementLevel = models.TextChoices(
+        "AchievementLevel",
+        [(level.name, (level.value, LEVEL_NAMES[level])) for level in values.Level],
+    )
+
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("自评表")
+    )
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    level1 = models.ForeignKey(
+        Level1, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("一级指标")
+    )
+    level2 = models.ForeignKey(
+        Level2, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("二级指标")
+    )
+    name = models.CharField(_("三级指标"), max_length=200)
+    target_text = models.CharField(_("年度指标值"), max_length=200, blank=True)
+    target_kind = models.CharField(
+        _("指标值类型"), max_length=20, choices=TargetKind.choices, default=TargetKind.EMPTY
+    )
+    target_operator = models.CharField(_("运算符"), max_length=2, blank=True)
+    target_number = models.DecimalField(
+        _("指标数值"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    target_unit = models.CharField(_("计量单位"), max_length=40, blank=True)
+    actual_text = models.CharField(_("实际完成值"), max_length=200, blank=True)
+    actual_kind = models.CharField(
+        _("完成值类型"), max_length=20, choices=ActualKind.choices, default=ActualKind.EMPTY
+    )
+    actual_number = models.DecimalField(
+        _("完成数值"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    actual_unit = models.CharField(_("完成值单位"), max_length=40, blank=True)
+    actual_level = models.CharField(
+        _("完成程度"), max_length=20, choices=AchievementLevel.choices, blank=True
+    )
+    weight = models.DecimalField(_("分值"), max_digits=7, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    reason = models.TextField(_("偏差原因分析及改进措施"), blank=True)
+    applicable = models.BooleanField(_("适用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sheet", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "position"], name="indicator_position_unique")
+        ]
+        verbose_name = _("三级指标")
+        verbose_name_plural = pgettext_lazy("plural", "三级指标")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.sync_parsed()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def create_many(cls, rows: list[Indicator], *, user=None) -> None:
+        """Insert new rows at once, parsed and with their history (bulk_create skips save)."""
+        for row in rows:
+            row.sync_parsed()
+        bulk_create_with_history(rows, cls, default_user=user)
+
+    def sync_parsed(self) -> None:
+        """Refresh the structured target and actual from their texts (bulk_create skips save)."""
+        target = values.parse_target(self.target_text)
+        self.target_kind = target.kind.value
+        self.target_operator = target.operator.value if target.operator else ""
+        self.target_number = target.number
+        self.target_unit = target.unit[:40]
+        actual = values.parse_actual(self.actual_text)
+        self.actual_kind = actual.kind.value
+        self.actual_number = actual.number
+        self.actual_unit = actual.unit[:40]
+        self.actual_level = actual.level.value if actual.level else ""
+        if actual.kind == values.ActualKind.NOT_APPLICABLE:
+            self.applicable = False
+
+    def to_input(self) -> scoring.IndicatorInput:
+        """The row as the rules engine reads it: the one mapping of a stored row."""
+        return scoring.IndicatorInput(
+            name=self.name,
+            level1=self.level1.name if self.level1 else "",
+            level2=self.level2.name if self.level2 else "",
+            target=self.target_text,
+            actual=self.actual_text,
+            weight=self.weight,
+            score=self.score,
+            reason=self.reason,
+            applicable=self.applicable,
+        )
 
 
 class Profile(models.Model):
@@ -211,14 +350,16 @@ class SheetTransition(models.Model):
     sheet = models.ForeignKey(
         Sheet, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("自评表")
     )
-    from_status = models.CharField(_("原状态"), max_length=20, choices=Sheet.Status.choices)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=Sheet.Status.choices)
+    action = models.CharField(_("操作"), max_length=20, choices=workflow.Transition.choices)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=workflow.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=workflow.Status.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("操作人"),
     )
+    # What the person wrote; empty when they wrote nothing (the timeline shows the action).
     comment = models.TextField(_("说明"), blank=True)
     # The content version the transition acted on, and on submission the content itself, so
     # the reviewer can see what changed since the previous submission.
@@ -243,7 +384,7 @@ class Comment(models.Model):
         Sheet, on_delete=models.CASCADE, related_name="comments", verbose_name=_("自评表")
     )
     indicator = models.ForeignKey(
-        "indicators.Indicator",
+        Indicator,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -262,8 +403,10 @@ class Comment(models.Model):
     anchor = models.CharField(
         _("评论位置"), max_length=10, choices=Anchor.choices, default=Anchor.SHEET
     )
-    # What the comment was about when written, kept if the row is later deleted or renamed.
-    anchor_label = models.CharField(_("评论对象"), max_length=250, blank=True)
+    # The row the comment was about, as it was when written (number from 1, name), kept when
+    # the row is later moved, renamed or deleted; worded at display time (`anchor_text`).
+    anchor_row_number = models.PositiveSmallIntegerField(_("评论时的行号"), null=True, blank=True)
+    anchor_row_name = models.CharField(_("评论时的指标名称"), max_length=200, blank=True)
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
@@ -294,6 +437,18 @@ class Comment(models.Model):
     def is_open(self) -> bool:
         return self.parent_id is None and self.resolved_at is None
 
+    @property
+    def anchor_text(self) -> str:
+        """What the comment is about, in the reader's language: 第 16 行 长效管理机制健全性."""
+        if self.anchor == self.Anchor.ROW:
+            return _("第 %(n)s 行 %(name)s") % {
+                "n": self.anchor_row_number,
+                "name": self.anchor_row_name,
+            }
+        if self.anchor == self.Anchor.FUNDS:
+            return self.get_budget_line_display()
+        return str(self.Anchor.SHEET.label)
+
 
 def evidence_path(instance: Evidence, filename: str) -> str:
     # Files live under MEDIA_ROOT, which no URL serves: only the permission-checked view does.
@@ -307,7 +462,7 @@ class Evidence(models.Model):
         Sheet, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("自评表")
     )
     indicator = models.ForeignKey(
-        "indicators.Indicator",
+        Indicator,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -1,3 +1,15 @@
+"""Shared fixtures: the seed sheets, imported once per test database, and the personas.
+
+- The 12 demo sheets (the 11 Shanghai seed sheets of 上海市人才服务中心 and one of
+  示范区公共服务中心) are imported once, when the test database is set up; each test runs in a
+  transaction that is rolled back, so every test sees them unchanged. `seed` hands them to a
+  test (and imports them again if a browser test emptied the database before it).
+- The personas are built explicitly, each a user with its role: `filler` (unit A,
+  上海市人才服务中心), `filler_other` (unit B, under another department), `reviewer`
+  (department of A), `admin_user` (管理员), and the anonymous client.
+- `empty_db` is for the tests of importing, which start from nothing.
+"""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +19,40 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "projects" / "seed" / "shanghai-2023.txt"
 
+UNIT_A, DEPARTMENT_A = "上海市人才服务中心", "上海市人力资源和社会保障局"
+UNIT_B, DEPARTMENT_B = "示范区公共服务中心", "示范区财政局"
+
+
+def import_seed() -> None:
+    from projects.management.commands.load_demo import load_seed_sheets
+
+    for _outcome in load_seed_sheets():
+        pass
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The seed sheets, imported once into each test database (one per xdist worker)."""
+    with django_db_blocker.unblock():
+        import_seed()
+
+
+@pytest.fixture
+def seed(db):
+    """The demo sheets. A transactional test empties the database when it ends; the sheets
+    are then imported again, inside this test's transaction."""
+    from projects.models import Sheet
+
+    if not Sheet.objects.filter(project__unit__name=UNIT_A).exists():
+        import_seed()
+    return Sheet.objects.all()
+
+
+@pytest.fixture
+def seed_sheets(seed):
+    """The 11 Shanghai seed sheets."""
+    return seed.filter(project__unit__name=UNIT_A)
+
 
 @pytest.fixture
 def seed_text() -> str:
@@ -14,54 +60,78 @@ def seed_text() -> str:
 
 
 @pytest.fixture
-def seed_sheets(db):
-    """The 11 seed sheets imported as year 2023, as `load_demo` and `import_sheets` do."""
-    from django.core.management import call_command
+def empty_db(db):
+    """A database without sheets, units or departments (the catalogue stays), for tests that
+    import from nothing. Rolled back with the test like everything else."""
+    from django.apps import apps
 
-    from projects.models import Sheet
+    # Children before parents; history tables hold no foreign keys.
+    for name in (
+        "projects.Evidence",
+        "projects.Comment",
+        "projects.SheetTransition",
+        "projects.Indicator",
+        "projects.BudgetLine",
+        "projects.ExportJob",
+        "projects.Sheet",
+        "projects.Project",
+        "projects.Profile",
+        "projects.Unit",
+        "projects.Department",
+        "indicators.RuleSet",
+    ):
+        model = apps.get_model(name)
+        model.objects.all()._raw_delete(model.objects.db)
+        history = getattr(model, "history", None)
+        if history is not None:
+            history.model.objects.all()._raw_delete(model.objects.db)
 
-    call_command("import_sheets", str(SEED), "--year", "2023", stdout=open("/dev/null", "w"))
-    return Sheet.objects.all()
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def demo(db):
-    """The demo of `load_demo`: 11 seed sheets of 上海市人才服务中心, one sheet of
-    示范区公共服务中心, and the accounts admin, reviewer, filler, filler_other."""
-    from django.core.management import call_command
-
-    call_command("load_demo", stdout=open("/dev/null", "w"))
-
-
-def _user(username):
+def persona(username: str, *, unit=None, department=None, superuser=False, full_name=""):
+    """A user with one role: 填报人 of `unit`, 审核人 of `department`, or 管理员."""
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.get(username=username)
+    from projects.models import Profile
+
+    user = get_user_model().objects.create_user(
+        username, password="perfeval-test", first_name=full_name or username
+    )
+    if superuser:
+        user.is_staff = user.is_superuser = True
+        user.save()
+    if unit is not None or department is not None:
+        Profile.objects.create(user=user, unit=unit, department=department)
+    return user
+
+
+def _unit(name: str, department: str):
+    from projects.models import Department, Unit
+
+    dept, _created = Department.objects.get_or_create(name=department)
+    return Unit.objects.get_or_create(department=dept, name=name)[0]
 
 
 @pytest.fixture
-def filler(demo):
-    return _user("filler")
+def filler(seed):
+    return persona("filler", unit=_unit(UNIT_A, DEPARTMENT_A), full_name="人才服务中心填报人")
 
 
 @pytest.fixture
-def filler_other(demo):
-    return _user("filler_other")
+def filler_other(seed):
+    return persona("filler_other", unit=_unit(UNIT_B, DEPARTMENT_B), full_name="示范区填报人")
 
 
 @pytest.fixture
-def reviewer(demo):
-    return _user("reviewer")
+def reviewer(seed):
+    from projects.models import Department
+
+    department = Department.objects.get_or_create(name=DEPARTMENT_A)[0]
+    return persona("reviewer", department=department, full_name="人社局审核人")
 
 
 @pytest.fixture
-def admin_user(demo):
-    return _user("admin")
+def admin_user(seed):
+    return persona("admin", superuser=True, full_name="系统管理员")
 
 
 @pytest.fixture
@@ -75,6 +145,11 @@ def client_for(client):
         return client
 
     return _client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -18,9 +18,11 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def pytest_collection_modifyitems(items):
+    # One xdist worker runs every browser test, so one Chromium serves them all.
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

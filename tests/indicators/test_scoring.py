@@ -1,8 +1,8 @@
-"""The scoring rules of the self-evaluation sheet (RULES.md §4 and §5).
+"""The scoring rules of the self-evaluation sheet (docs/rules.md §4–§6).
 
 Plain Python: no database, no Django models. Every finding test starts from `valid_sheet()`,
 which has no errors and no warnings, changes one thing, and asserts exactly the errors and
-warnings that follow (info lines are hints and are left out, RULES.md §5).
+warnings that follow (info lines are hints and are left out, docs/rules.md §6).
 """
 
 import dataclasses
@@ -12,10 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from indicators.findings import Severity
 from indicators.scoring import (
-    ERROR,
-    INFO,
-    WARNING,
     FundsLine,
     IndicatorInput,
     RuleParams,
@@ -30,6 +28,7 @@ from indicators.scoring import (
 from indicators.values import Actual, ActualKind, Operator, Target, TargetKind, parse_actual
 from indicators.values import parse_target as target
 
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 D = Decimal
 PARAMS = RuleParams()
 

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators.values import (
-    LEVEL_LABELS,
     ActualKind,
     Level,
     Operator,
@@ -22,6 +21,7 @@ from indicators.values import (
     parse_level,
     parse_target,
 )
+from projects import official
 
 # --- parse_target ----------------------------------------------------------------------------
 
@@ -165,7 +165,7 @@ def test_a_level_keeps_its_printed_wording_for_display():
 
 
 def test_the_labels_this_application_prints_read_back_as_their_own_level():
-    for level, label in LEVEL_LABELS.items():
+    for level, label in official.ACHIEVEMENT_WORDING.items():
         assert parse_level(label) == level
 
 

@@ -14,16 +14,12 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from projects.models import ExportJob, Sheet
+from tests.conftest import UNIT_A
+from tests.helpers import json_of, logged_in
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 BIG = "人才大厦运行维护经费"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def pdf_text(data: bytes, tmp_path, *, layout: bool = True) -> str:
@@ -207,6 +203,8 @@ def test_the_command_writes_one_file_or_one_file_per_sheet(seed_sheets, tmp_path
         "export_sheets",
         "--format",
         "xlsx",
+        "--unit",
+        UNIT_A,
         "--output",
         str(out_dir),
         stdout=io.StringIO(),
@@ -220,6 +218,8 @@ def test_the_command_writes_one_file_or_one_file_per_sheet(seed_sheets, tmp_path
         "export_sheets",
         "--format",
         "workbook",
+        "--unit",
+        UNIT_A,
         "--output",
         str(book),
         stdout=io.StringIO(),
@@ -241,11 +241,8 @@ def test_the_command_writes_one_file_or_one_file_per_sheet(seed_sheets, tmp_path
 
 
 def test_the_commands_own_xlsx_imports_back_to_identical_figures(seed_sheets, tmp_path):
-    from projects.sheet_json import sheet_to_dict
-    from projects.sheet_view import sheet_queryset
-
     sheet = Sheet.objects.get(project__name=BIG)
-    before = sheet_to_dict(sheet_queryset().get(pk=sheet.pk))
+    before = json_of(sheet)
     path = tmp_path / "big.xlsx"
     call_command(
         "export_sheets",
@@ -263,7 +260,7 @@ def test_the_commands_own_xlsx_imports_back_to_identical_figures(seed_sheets, tm
         "2023 人才大厦运行维护经费: 40 rows, 0 errors, 1 warnings — 内容相同，未改动"
         in out.getvalue()
     )
-    assert sheet_to_dict(sheet_queryset().get(pk=sheet.pk)) == before
+    assert json_of(sheet) == before
 
 
 def test_import_refuses_a_broken_workbook_in_one_line(db, tmp_path):
@@ -278,10 +275,10 @@ def test_import_refuses_a_broken_workbook_in_one_line(db, tmp_path):
 def test_a_sheet_can_be_started_from_an_uploaded_workbook(filler, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from projects import exports
-    from projects.sheet_view import build_sheet_view, sheet_queryset
+    from projects.exports import services as exports
+    from tests.helpers import sheet_of, view_of
 
-    view = build_sheet_view(sheet_queryset().get(project__name="政府聘用辅助人员经费"))
+    view = view_of(sheet_of("政府聘用辅助人员经费"))
     upload = SimpleUploadedFile("sheet.xlsx", exports.one_xlsx(view))
     client = logged_in(filler)
     data = {"new_project": "上传的项目", "year": "2024", "mode": "xlsx", "upload": upload}

@@ -1,4 +1,5 @@
-"""import_sheets and export_sheets: conventions of RULES.md §7 and the JSON of docs/sheet-json.md."""
+"""import_sheets and export_sheets: the conventions of docs/rules.md §8 and the JSON of
+docs/sheet-json.md."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from indicators.models import Indicator
-from projects.models import BudgetLine, Department, Project, Sheet, Unit
-from projects.sheet_text import parse_text
+from projects.imports.text_reader import parse_text
+from projects.models import BudgetLine, Department, Indicator, Project, Sheet, Unit
 from tests.conftest import ROOT, SEED
 
 D = Decimal
@@ -141,7 +141,7 @@ def snapshot() -> dict:
     return tables
 
 
-def test_import_prints_one_line_per_sheet(db):
+def test_import_prints_one_line_per_sheet(empty_db):
     output = run_import(str(SEED), "--year", "2023")
     lines = [line for line in output.splitlines() if not line.startswith(" ")]
     assert len(lines) == 11
@@ -168,7 +168,7 @@ def test_reimporting_changed_content_replaces_the_draft_in_place(seed_sheets, se
     sheet.refresh_from_db()
     assert sheet.version == 2
     assert sheet.indicators.get(name="长效管理机制健全性").reason.endswith("已制定整改计划")
-    assert Sheet.objects.count() == 11
+    assert seed_sheets.count() == 11
 
 
 def test_reimport_never_touches_a_sheet_past_draft(seed_sheets, seed_text, write):
@@ -181,14 +181,14 @@ def test_reimport_never_touches_a_sheet_past_draft(seed_sheets, seed_text, write
     assert row.reason == "长效管理机制还需进一步健全"
 
 
-def test_a_file_without_a_year_is_refused_and_nothing_is_saved(db):
+def test_a_file_without_a_year_is_refused_and_nothing_is_saved(empty_db):
     with pytest.raises(CommandError, match="^year unknown: pass --year$"):
         run_import(str(SEED))
     assert Sheet.objects.count() == 0
     assert Department.objects.count() == 0
 
 
-def test_the_year_in_the_title_wins_over_the_option(db, write):
+def test_the_year_in_the_title_wins_over_the_option(empty_db, write):
     run_import(write(NOT_APPLICABLE), "--year", "2023")
     assert Sheet.objects.get().year == 2024
 
@@ -213,7 +213,7 @@ def test_the_command_exits_1_with_one_line_and_no_traceback(tmp_path):
         assert len(done.stderr.strip().splitlines()) == 1
 
 
-def test_a_sheet_breaking_every_blocking_rule_imports_with_one_finding_per_break(db, write):
+def test_a_sheet_breaking_every_blocking_rule_imports_with_one_finding_per_break(empty_db, write):
     run_import(write(BROKEN))
     sheet = Sheet.objects.get(project__name="测试项目")
     assert sheet.status == Sheet.Status.DRAFT and sheet.year == 2024
@@ -253,7 +253,7 @@ def test_a_sheet_breaking_every_blocking_rule_imports_with_one_finding_per_break
     assert result.funds.rate is None and result.funds.score == D("0.00")
 
 
-def test_a_sheet_without_its_header_names_is_reported_and_not_saved(db, write):
+def test_a_sheet_without_its_header_names_is_reported_and_not_saved(empty_db, write):
     text = tsv(*header(unit=""), *funds(("1.00",) * 3, ("1.00",) * 3))
     with pytest.raises(CommandError, match="1 sheet"):
         call_command(
@@ -272,7 +272,7 @@ def test_a_sheet_without_its_header_names_is_reported_and_not_saved(db, write):
     assert ("header.unit", "value_missing") in codes
 
 
-def test_a_not_applicable_row_rescales_the_total(db, write, tmp_path):
+def test_a_not_applicable_row_rescales_the_total(empty_db, write, tmp_path):
     run_import(write(NOT_APPLICABLE))
     sheet = Sheet.objects.get(project__name="不适用项目")
     result = sheet.evaluate()
@@ -314,7 +314,7 @@ def test_export_writes_every_sheet_as_documented(seed_sheets, tmp_path):
     out = tmp_path / "all.json"
     call_command("export_sheets", "--format", "json", "--output", str(out), stdout=io.StringIO())
     data = json.loads(out.read_text("utf-8"))
-    assert len(data) == 11
+    assert len(data) == Sheet.objects.count() == 12
     first = next(d for d in data if d["project"] == "高校毕业生就业服务专项")
     assert set(first) >= {
         "id",
@@ -379,6 +379,6 @@ def test_export_writes_every_sheet_as_documented(seed_sheets, tmp_path):
     assert all(f["severity"] != "info" for d in data for f in d["findings"])
 
 
-def test_export_of_an_unknown_id_fails_cleanly(db, tmp_path):
+def test_export_of_an_unknown_id_fails_cleanly(empty_db, tmp_path):
     with pytest.raises(CommandError, match="no sheet with id 999"):
         call_command("export_sheets", "--output", str(tmp_path / "x.json"), "--id", "999")

@@ -10,12 +10,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from projects.entry_forms import IndicatorForm, SheetHeaderForm
-from projects.importer import save_parsed
+from projects.imports.services import save_parsed
+from projects.imports.text_reader import parse_text
 from projects.models import Comment, Department, Profile, Sheet, SheetTransition, Unit
-from projects.services import content_snapshot
-from projects.sheet_text import parse_text
-from projects.sheet_view import sheet_queryset
+from projects.sheets.forms import IndicatorForm, SheetHeaderForm
+from projects.sheets.selectors import content_snapshot, sheet_queryset
 from tests.conftest import SEED
 
 STATES = ["draft", "submitted", "returned", "approved"]

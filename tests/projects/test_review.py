@@ -10,28 +10,14 @@ from django.test import Client
 from django.utils import timezone
 
 from projects.models import Comment, Evidence, Profile, Sheet, SheetTransition
-from projects.services import sheet_transition
-from tests.projects.test_entry import edit_url, form_data
+from projects.review.services import review_action
+from projects.sheets.services import sheet_transition
+from tests.helpers import edit_url, form_data, logged_in, sheet_of
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def sheet_of(name: str) -> Sheet:
-    return Sheet.objects.get(project__name=name)
 
 
 def submit(sheet, user):
@@ -64,7 +50,7 @@ def test_the_inbox_is_for_reviewers_and_the_overview_for_units(filler, reviewer,
 def test_the_units_overview_puts_returned_sheets_first(filler, reviewer):
     sheet = sheet_of("信息化运维项目")
     submit(sheet, filler)
-    sheet_transition(sheet=sheet, user=reviewer, action="return", comment="请补充")
+    review_action(sheet=sheet, user=reviewer, action="return", comment="请补充")
     submit(sheet_of("人才公寓运行维护经费"), filler)
     response = logged_in(filler).get("/overview/")
     groups = [
@@ -92,12 +78,12 @@ def test_comments_thread_on_rows_and_budget_lines_and_can_be_resolved(filler, re
     )
     review.post(f"/sheets/{sheet.pk}/comments/", {"body": "执行率请核对", "budget_line": "total"})
     first = Comment.objects.get(body="这一行的原因太笼统")
-    assert (first.anchor, first.indicator, first.anchor_label) == (
+    assert (first.anchor, first.indicator, first.anchor_text) == (
         "row",
         row,
         "第 16 行 长效管理机制健全性",
     )
-    sheet_transition(sheet=sheet, user=reviewer, action="return")
+    review_action(sheet=sheet, user=reviewer, action="return")
     unit = logged_in(filler)
     unit.post(f"/sheets/{sheet.pk}/comments/", {"body": "已补充具体措施", "parent": first.pk})
     reply = Comment.objects.get(body="已补充具体措施")
@@ -148,7 +134,7 @@ def test_the_diff_since_the_previous_submission_stands_beside_the_comments(fille
     logged_in(reviewer).post(
         f"/sheets/{sheet.pk}/comments/", {"body": "请具体说明", "indicator": row.pk}
     )
-    sheet_transition(sheet=sheet, user=reviewer, action="return")
+    review_action(sheet=sheet, user=reviewer, action="return")
     unit = logged_in(filler)
     data = form_data(unit.get(edit_url(sheet)))
     data["rows-15-reason"] = "缺少考核细则，6月前印发"

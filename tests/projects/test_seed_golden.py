@@ -136,7 +136,7 @@ def printed_rows() -> dict[str, list[tuple[str, Decimal, Decimal]]]:
 @pytest.fixture
 def evaluated(seed_sheets):
     out = {}
-    for sheet in Sheet.objects.prefetch_related(
+    for sheet in seed_sheets.prefetch_related(
         "budget_lines", "indicators__level1", "indicators__level2"
     ).select_related("project__unit__department"):
         out[sheet.project.name] = (sheet, sheet.evaluate())

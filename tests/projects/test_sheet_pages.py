@@ -10,12 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.models import Sheet
+from tests.helpers import sheet_of
 
 pytestmark = pytest.mark.django_db
-
-
-def sheet_of(project: str) -> Sheet:
-    return Sheet.objects.get(project__name=project)
 
 
 def listed(client) -> set[str]:
@@ -49,7 +46,7 @@ def test_each_demo_account_sees_exactly_its_sheets(
     assert listed(client_for(admin_user)) == SEED_PROJECTS | {OTHER_PROJECT}
 
 
-def test_a_user_without_a_unit_or_department_sees_no_sheet(client_for, demo, django_user_model):
+def test_a_user_without_a_unit_or_department_sees_no_sheet(client_for, seed, django_user_model):
     nobody = django_user_model.objects.create_user("nobody", password="x")
     assert listed(client_for(nobody)) == set()
     sheet = sheet_of("信息化运维项目")
@@ -75,7 +72,7 @@ def test_a_missing_sheet_is_404_too(client_for, admin_user):
 
 
 @pytest.mark.parametrize("url", ["/sheets/", "/sheets/1/", "/sheets/1.json"])
-def test_anonymous_users_are_sent_to_the_login_page(client, demo, url):
+def test_anonymous_users_are_sent_to_the_login_page(client, seed, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")

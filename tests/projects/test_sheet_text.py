@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.scoring import evaluate
-from projects.sheet_text import clean_goal, parse_text
+from projects.imports.text_reader import clean_goal, parse_text
 
 D = Decimal
 

@@ -15,7 +15,7 @@ from openpyxl.cell.cell import MergedCell
 
 from indicators import scoring
 from indicators.models import RuleSet
-from projects.export_xlsx import (
+from projects.exports.xlsx import (
     SANS,
     SERIF,
     line_count,
@@ -24,12 +24,14 @@ from projects.export_xlsx import (
     text_units,
     workbook_bytes,
 )
-from projects.import_xlsx import xlsx_to_text
-from projects.importer import save_parsed
+from projects.imports.services import ImportRefused, read_workbook, save_parsed
+from projects.imports.text_reader import parse_text
+from projects.imports.xlsx_reader import UnreadableWorkbook, xlsx_to_text
 from projects.models import Sheet
-from projects.sheet_json import sheet_to_dict
-from projects.sheet_text import parse_text
-from projects.sheet_view import build_sheet_view, sheet_queryset
+from projects.sheets.selectors import sheet_queryset
+from projects.sheets.view_model import build_sheet_view
+from tests.conftest import UNIT_A
+from tests.helpers import json_of
 
 D = Decimal
 EXPORTED_AT = datetime(2024, 5, 6, 14, 30)
@@ -54,8 +56,13 @@ INDICATOR_HEADER_ROW = 11
 FIRST_INDICATOR_ROW = 12
 
 
+def shanghai():
+    """The 11 Shanghai seed sheets, in import order."""
+    return sheet_queryset().filter(project__unit__name=UNIT_A).order_by("pk")
+
+
 def views_of(sheets=None):
-    qs = sheet_queryset().order_by("pk")
+    qs = shanghai()
     if sheets is not None:
         qs = qs.filter(pk__in=[s.pk for s in sheets])
     return [build_sheet_view(sheet) for sheet in qs]
@@ -371,8 +378,7 @@ def test_a_rescaled_total_carries_its_explanation_as_a_note_beside_the_printed_t
 
 
 def comparable(sheet: Sheet) -> dict:
-    sheet = sheet_queryset().get(pk=sheet.pk)
-    data = sheet_to_dict(sheet)
+    data = json_of(sheet)
     for key in ("id", "year", "project", "version"):
         data.pop(key)
     return data
@@ -393,7 +399,7 @@ def reimport(data: bytes, suffix: str) -> list[Sheet]:
 
 
 def test_every_seed_sheet_exported_and_read_back_is_the_same_sheet(seed_sheets):
-    originals = list(sheet_queryset().order_by("pk"))
+    originals = list(shanghai())
     for original in originals:
         (copy,) = reimport(export(views_of([original])), "（xlsx）")
         assert copy.project.name == f"{original.project.name}（xlsx）"
@@ -401,7 +407,7 @@ def test_every_seed_sheet_exported_and_read_back_is_the_same_sheet(seed_sheets):
 
 
 def test_a_workbook_of_all_eleven_sheets_reads_back_as_eleven_sheets(seed_sheets):
-    originals = list(sheet_queryset().order_by("pk"))
+    originals = list(shanghai())
     copies = reimport(export(views_of()), "（全部）")
     assert [c.project.name for c in copies] == [f"{o.project.name}（全部）" for o in originals]
     for original, copy in zip(originals, copies, strict=True):
@@ -411,8 +417,9 @@ def test_a_workbook_of_all_eleven_sheets_reads_back_as_eleven_sheets(seed_sheets
 
 
 def test_the_figures_read_back_are_the_printed_ones_and_evaluate_the_same(seed_sheets):
-    params = RuleSet.for_year(2023).to_params()
-    for original in sheet_queryset().order_by("pk"):
+    rule_set = RuleSet.for_year(2023)
+    params = rule_set.to_params()
+    for original in shanghai():
         (view,) = views_of([original])
         (parsed,) = parse_text(xlsx_to_text(export([view]))).sheets
         assert parsed.printed_total == view.total
@@ -421,7 +428,7 @@ def test_the_figures_read_back_are_the_printed_ones_and_evaluate_the_same(seed_s
         assert parsed.printed_budget_score == view.budget_score
         assert parsed.printed_rates["total"] == view.funds[0].rate
         again = scoring.evaluate(parsed.to_input(), params)
-        before = original.evaluate(params)
+        before = original.evaluate(rule_set)
         assert (again.total, again.grade, again.raw_score) == (
             before.total,
             before.grade,
@@ -577,25 +584,30 @@ def test_an_upload_or_a_binary_file_is_read_like_bytes(seed_sheets):
 
 
 @pytest.mark.parametrize(
-    "garbage",
+    ("garbage", "kind"),
     [
-        b"",
-        b"this is not a workbook",
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
-        b"PK\x03\x04 broken zip",
+        (b"", "invalid"),
+        (b"this is not a workbook", "invalid"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "old_xls"),
+        (b"PK\x03\x04 broken zip", "invalid"),
     ],
     ids=["empty", "text", "old-xls", "broken-zip"],
 )
-def test_a_file_that_is_not_a_readable_xlsx_raises_a_value_error(garbage):
-    with pytest.raises(ValueError) as caught:
+def test_a_file_that_is_not_a_readable_xlsx_is_refused_in_one_line(garbage, kind):
+    with pytest.raises(UnreadableWorkbook) as caught:
         xlsx_to_text(garbage)
-    message = str(caught.value)
+    assert caught.value.kind == kind
+    with pytest.raises(ImportRefused) as refused:
+        read_workbook(garbage)
+    message = str(refused.value)
     assert message.startswith("无法读取 Excel 文件") and "\n" not in message
+    if kind == "old_xls":
+        assert "另存为 .xlsx" in message
 
 
-def test_a_zip_that_is_not_a_workbook_raises_a_value_error():
+def test_a_zip_that_is_not_a_workbook_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "not a workbook")
-    with pytest.raises(ValueError, match="不是有效的 .xlsx 工作簿"):
-        xlsx_to_text(buffer.getvalue())
+    with pytest.raises(ImportRefused, match="不是有效的 .xlsx 工作簿"):
+        read_workbook(buffer.getvalue())

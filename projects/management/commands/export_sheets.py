@@ -13,18 +13,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.models import RuleSet
-from projects import exports
+from projects.exports import services as exports
 from projects.models import Department, Unit
-from projects.sheet_json import sheet_to_dict
-
-
-def _results(sheets):
-    rules: dict[int, object] = {}
-    for sheet in sheets:
-        if sheet.year not in rules:
-            rules[sheet.year] = RuleSet.for_year(sheet.year).to_params()
-        yield sheet, sheet.evaluate(rules[sheet.year])
+from projects.sheets.json_form import sheet_to_dict
 
 
 class ProgressBar:
@@ -85,8 +76,7 @@ class Command(BaseCommand):
 
     def write(self, format, output, sheets, ids, progress, year, department, unit) -> str:
         if format == "json":
-            # One rule set per year, not one lookup per sheet.
-            data = [sheet_to_dict(sheet, view_result) for sheet, view_result in _results(sheets)]
+            data = [sheet_to_dict(sheet, view) for sheet, view in exports.views_of(sheets)]
             output.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
             return f"{len(data)} sheet(s) written to {output}"
         if format == "workbook":
@@ -96,7 +86,7 @@ class Command(BaseCommand):
             title = exports.summary_title(year, department, unit)
             output.write_bytes(exports.summary(sheets, title=title))
             return f"summary of {len(sheets)} sheet(s) written to {output}"
-        render = exports.one_pdf if format == "pdf" else exports.one_xlsx
+        render = exports.SINGLE[format].render
         if len(ids) == 1:
             [(sheet, view)] = list(exports.views_of(sheets))
             output.write_bytes(render(view))

@@ -13,14 +13,18 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from projects.import_xlsx import xlsx_to_text
-from projects.importer import resolve_year, save_parsed
-from projects.sheet_text import parse_text
+from projects.imports.services import (
+    ImportRefused,
+    read_text,
+    read_workbook,
+    resolve_year,
+    save_parsed,
+)
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-def read_text(path: Path) -> str:
+def read_file(path: Path) -> str:
     """A file's text: an .xlsx workbook's cells as tab-separated lines, or a text file in UTF-8
     or the GB18030 that Chinese Windows exports still produce."""
     try:
@@ -29,8 +33,8 @@ def read_text(path: Path) -> str:
         raise CommandError(f"{path}: cannot read file ({exc.strerror or exc})") from None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
-            return xlsx_to_text(data)
-        except ValueError as exc:
+            return read_workbook(data)
+        except ImportRefused as exc:
             raise CommandError(f"{path}: {exc}") from None
     for encoding in ENCODINGS:
         try:
@@ -51,7 +55,7 @@ class Command(BaseCommand):
         parsed_files = []
         # Read and parse everything first, so a bad file or an unknown year saves nothing.
         for path in paths:
-            result = parse_text(read_text(path))
+            result = read_text(read_file(path))
             if not result.sheets:
                 raise CommandError(f"{path}: no self-evaluation sheet found (no 项目名称 line)")
             for parsed in result.sheets:

@@ -13,13 +13,20 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from projects.importer import save_parsed
+from projects.imports.services import read_text, save_parsed
 from projects.models import Department, Profile, Unit
-from projects.sheet_text import parse_text
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 SEED_FILES = ("shanghai-2023.txt", "demo-shifanqu-2023.txt")
 DEMO_PASSWORD = "perfeval-demo"  # demo-only, printed in README as such
+
+
+def load_seed_sheets():
+    """Import the seed sheets (drafts of 2023); yields each import's outcome."""
+    for name in SEED_FILES:
+        text = (SEED_DIR / name).read_text(encoding="utf-8")
+        for parsed in read_text(text).sheets:
+            yield save_parsed(parsed, year=parsed.year or 2023)
 
 
 class Command(BaseCommand):
@@ -27,11 +34,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
-        for name in SEED_FILES:
-            text = (SEED_DIR / name).read_text(encoding="utf-8")
-            for parsed in parse_text(text).sheets:
-                outcome = save_parsed(parsed, year=parsed.year or 2023)
-                self.stdout.write(f"{outcome.sheet.year} {parsed.project}: {outcome.message}")
+        for outcome in load_seed_sheets():
+            sheet = outcome.sheet
+            self.stdout.write(f"{sheet.year} {outcome.parsed.project}: {outcome.message}")
 
         hrss = Department.objects.get(name="上海市人力资源和社会保障局")
         centre = Unit.objects.get(name="上海市人才服务中心", department=hrss)

@@ -1,0 +1,99 @@
+"""How the rules speak: findings, each a stable code with its severity, place and parameters.
+
+Plain Python, no Django (docs/rules.md §6). Every finding code the engine can emit is a member
+of `Code`, and its severity is written once, beside it: a code is always an error, always a
+warning or always a hint. The Django side (`indicators.messages`) words each code in the
+user's language; nothing else spells a code out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """Errors block submission; warnings are shown and never block; info lines are hints."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Errors first, then warnings, then hints (the order lists show them in)."""
+        return _RANKS[self]
+
+
+_RANKS = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class Code(StrEnum):
+    """Every finding the engine emits (docs/rules.md §6 says when each one fires)."""
+
+    SCORE_ABOVE_WEIGHT = "score_above_weight"
+    SCORE_NEGATIVE = "score_negative"
+    REASON_REQUIRED = "reason_required"
+    QUALITATIVE_BAND = "qualitative_band"
+    VALUE_MISSING = "value_missing"
+    WEIGHTS_NOT_100 = "weights_not_100"
+    FUNDS_NOT_ADDING_UP = "funds_not_adding_up"
+    FUNDS_NO_BUDGET = "funds_no_budget"
+    SCORE_DIFFERS_FROM_SUGGESTED = "score_differs_from_suggested"
+    TARGET_MET_SCORE_CUT = "target_met_score_cut"
+    REASON_CONTRADICTS_ACTUAL = "reason_contradicts_actual"
+    DEVIATION_UNEXPLAINED = "deviation_unexplained"
+    BOILERPLATE_REASON = "boilerplate_reason"
+    EXECUTION_BELOW_90 = "execution_below_90"
+    UNPARSED_VALUE = "unparsed_value"
+    IMPORT_UNPLACED = "import_unplaced"
+    WEIGHTS_GUIDELINE = "weights_guideline"
+
+    @property
+    def severity(self) -> Severity:
+        return _SEVERITIES[self]
+
+
+_SEVERITIES = {
+    Code.SCORE_ABOVE_WEIGHT: Severity.ERROR,
+    Code.SCORE_NEGATIVE: Severity.ERROR,
+    Code.REASON_REQUIRED: Severity.ERROR,
+    Code.QUALITATIVE_BAND: Severity.ERROR,
+    Code.VALUE_MISSING: Severity.ERROR,
+    Code.WEIGHTS_NOT_100: Severity.ERROR,
+    Code.FUNDS_NOT_ADDING_UP: Severity.ERROR,
+    Code.FUNDS_NO_BUDGET: Severity.ERROR,
+    Code.SCORE_DIFFERS_FROM_SUGGESTED: Severity.WARNING,
+    Code.TARGET_MET_SCORE_CUT: Severity.WARNING,
+    Code.REASON_CONTRADICTS_ACTUAL: Severity.WARNING,
+    Code.DEVIATION_UNEXPLAINED: Severity.WARNING,
+    Code.BOILERPLATE_REASON: Severity.WARNING,
+    Code.EXECUTION_BELOW_90: Severity.WARNING,
+    Code.UNPARSED_VALUE: Severity.WARNING,
+    Code.IMPORT_UNPLACED: Severity.WARNING,
+    Code.WEIGHTS_GUIDELINE: Severity.INFO,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule broken (or one hint) at one place.
+
+    `row` is the indicator row's index (0-based) or None; `field` names the cell: `weight`,
+    `score`, `reason`, `target`, `actual` of a row, `funds.total.<column>`, `header.<name>`,
+    or None for the whole sheet. Parameters are strings (numbers as two decimals).
+    """
+
+    code: Code
+    row: int | None = None
+    field: str | None = None
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def severity(self) -> Severity:
+        return self.code.severity
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == Severity.ERROR

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.access import scope_sheets
+from projects.models import Department, ExportJob, Unit
+
+
+class ExportForm(forms.Form):
+    """What to export: a kind of file, a year, and a department or unit within the user's scope."""
+
+    kind = forms.ChoiceField(label=_("导出内容"), choices=ExportJob.Kind.choices)
+    year = forms.IntegerField(label=_("年度"), widget=forms.Select)
+    department = forms.ModelChoiceField(
+        label=_("主管部门"), queryset=Department.objects.none(), required=False
+    )
+    unit = forms.ModelChoiceField(label=_("实施单位"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        visible = scope_sheets(user)
+        years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+        self.fields["year"].widget.choices = [(y, str(y)) for y in years]
+        units = Unit.objects.filter(projects__sheets__in=visible).distinct()
+        self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = _("全部单位")
+        self.fields["department"].queryset = Department.objects.filter(units__in=units).distinct()
+        self.fields["department"].empty_label = _("全部主管部门")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

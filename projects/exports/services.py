@@ -1,0 +1,157 @@
+"""Exports of one sheet or many: PDF, Excel, a zip of PDFs, one workbook, the summary table.
+
+Every file is laid out from the same view-models as the pages (SheetView, SummaryView); the
+sheets come through `scope_sheets`, so an export never holds a sheet its user may not see.
+What each kind of file is — how it is rendered, its extension and content type — is written
+once, in `SINGLE` (one sheet) and `BATCHES` (many).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+
+from django.utils import timezone
+
+from projects import official
+from projects.access import scope_sheets
+from projects.models import ExportJob, Sheet, rule_set_for
+from projects.sheets.selectors import sheet_queryset
+from projects.sheets.view_model import SheetView, build_sheet_view
+
+from .pdf import sheet_pdf
+from .summary import build_summary
+from .summary_xlsx import summary_workbook
+from .xlsx import sheet_workbook, workbook_bytes
+
+Progress = Callable[[int, int], None]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def one_pdf(view: SheetView, exported_at: datetime | None = None) -> bytes:
+    return sheet_pdf(view, exported_at=exported_at)
+
+
+def one_xlsx(view: SheetView, exported_at: datetime | None = None) -> bytes:
+    return workbook_bytes(
+        sheet_workbook([(view, view.status_label)], exported_at=exported_at or timezone.now())
+    )
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """How one kind of export file is made and served."""
+
+    extension: str
+    content_type: str
+    render: Callable
+
+
+# One sheet, as the sheet page offers it (`/sheets/<id>.pdf`, `.xlsx`) and the command writes.
+SINGLE = {
+    "pdf": FileKind("pdf", "application/pdf", one_pdf),
+    "xlsx": FileKind("xlsx", XLSX, one_xlsx),
+}
+
+
+def sheet_filename(sheet: Sheet, ext: str) -> str:
+    """`2023_上海市人才服务中心_信息化运维项目.pdf`: year, unit and project, safe on any disk."""
+    name = f"{sheet.year}_{sheet.project.unit.name}_{sheet.project.name}"
+    name = re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._")
+    return f"{name[:150]}.{ext}"
+
+
+def select_sheets(user, *, year: int | None = None, department=None, unit=None, ids=None):
+    """The sheets an export may hold for this user (None = the command line: all sheets)."""
+    qs = sheet_queryset() if user is None else scope_sheets(user, sheet_queryset())
+    if year:
+        qs = qs.filter(year=year)
+    if department is not None:
+        qs = qs.filter(project__unit__department=department)
+    if unit is not None:
+        qs = qs.filter(project__unit=unit)
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    return qs.order_by(
+        "year", "project__unit__department__name", "project__unit__name", "project__name"
+    )
+
+
+def views_of(
+    sheets: Iterable[Sheet], progress: Progress = _no_progress
+) -> Iterator[tuple[Sheet, SheetView]]:
+    """(sheet, view) pairs, each rule set read once, reporting progress as each is built."""
+    sheets = list(sheets)
+    rule_sets: dict = {}
+    for i, sheet in enumerate(sheets, 1):
+        yield sheet, build_sheet_view(sheet, rule_set_for(sheet, cache=rule_sets))
+        progress(i, len(sheets))
+
+
+def pdf_zip(sheets, progress: Progress = _no_progress, **_unused) -> bytes:
+    exported_at = timezone.now()
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for sheet, view in views_of(sheets, progress):
+            archive.writestr(sheet_filename(sheet, "pdf"), one_pdf(view, exported_at))
+    return out.getvalue()
+
+
+def workbook(sheets, progress: Progress = _no_progress, **_unused) -> bytes:
+    exported_at = timezone.now()
+    pairs = [(view, view.status_label) for _sheet, view in views_of(sheets, progress)]
+    return workbook_bytes(sheet_workbook(pairs, exported_at=exported_at))
+
+
+def summary(sheets, progress: Progress = _no_progress, *, title: str, **_unused) -> bytes:
+    sheets = list(sheets)
+    view = build_summary(sheets)
+    progress(len(sheets), len(sheets))
+    note = f"导出于 {timezone.localtime():%Y-%m-%d %H:%M}"
+    return summary_workbook(view, title=title, note=note)
+
+
+def summary_title(year: int | None, department=None, unit=None) -> str:
+    """`上海市人力资源和社会保障局2023年度项目支出绩效自评汇总表`."""
+    scope = str(unit or department or "")
+    year_text = f"{year}年度" if year else ""
+    return f"{scope}{year_text}{official.SUMMARY_TITLE}"
+
+
+@dataclass(frozen=True)
+class BatchKind:
+    """How one kind of batch export is built, named and served."""
+
+    extension: str
+    content_type: str
+    build: Callable[..., bytes]
+    # The file name's last part, after year and scope: 2023_某单位_汇总表.xlsx.
+    stem: str
+
+
+BATCHES = {
+    ExportJob.Kind.PDF_ZIP: BatchKind("zip", "application/zip", pdf_zip, "全部自评表 PDF"),
+    ExportJob.Kind.WORKBOOK: BatchKind("xlsx", XLSX, workbook, "全部自评表 Excel"),
+    ExportJob.Kind.SUMMARY: BatchKind("xlsx", XLSX, summary, "汇总表"),
+}
+
+
+def batch_filename(job: ExportJob) -> str:
+    scope = job.unit or job.department or "全部"
+    kind = BATCHES[job.kind]
+    return f"{job.year}_{scope}_{kind.stem}.{kind.extension}"
+
+
+def build_batch(job: ExportJob, sheets: list[Sheet], progress: Progress = _no_progress) -> bytes:
+    """The file of a batch export job, from its sheets."""
+    title = summary_title(job.year, job.department, job.unit)
+    return BATCHES[job.kind].build(sheets, progress, title=title)

@@ -1,0 +1,93 @@
+"""Exports in the browser: one sheet as PDF or Excel, batches in the background, the summary."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from projects.access import get_sheet_for_user
+from projects.models import ExportJob
+from projects.sheets.selectors import sheet_queryset
+from projects.sheets.view_model import build_sheet_view
+
+from .forms import ExportForm
+from .services import SINGLE, select_sheets, sheet_filename, summary_title
+from .summary import build_summary
+from .tasks import run_export_job
+
+
+@login_required
+@require_GET
+def sheet_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """One sheet as a PDF or Excel file (`SINGLE`); `?inline=1` shows a PDF in the browser."""
+    sheet = get_sheet_for_user(request.user, pk, action="export", queryset=sheet_queryset())
+    file_kind = SINGLE[kind]
+    response = HttpResponse(
+        file_kind.render(build_sheet_view(sheet)), content_type=file_kind.content_type
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=not request.GET.get("inline"),
+        filename=sheet_filename(sheet, file_kind.extension),
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_jobs(request: HttpRequest) -> HttpResponse:
+    """Batch exports for a department or unit and a year, run in the background."""
+    form = ExportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = ExportJob.objects.create(
+            user=request.user,
+            kind=data["kind"],
+            year=data["year"],
+            department=data["department"],
+            unit=data["unit"],
+        )
+        run_export_job.enqueue(job.pk)
+        messages.info(request, _("已开始导出，完成后可在下方下载。"))
+        return redirect("projects:export-jobs")
+    jobs = ExportJob.objects.filter(user=request.user).select_related("department", "unit")[:10]
+    return render(request, "projects/exports/export_jobs.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+@require_GET
+def export_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
+    return render(request, "projects/exports/includes/export_job_row.html", {"job": job})
+
+
+@login_required
+@require_GET
+def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+    """Only the user who asked for an export may download it."""
+    job = get_object_or_404(ExportJob, pk=job_id, user=request.user, state=ExportJob.State.DONE)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+
+
+@login_required
+@require_GET
+def summary_page(request: HttpRequest) -> HttpResponse:
+    """The summary table on screen, for the same selection the batch export offers."""
+    form = ExportForm(request.GET or None, user=request.user)
+    form.fields["kind"].required = False
+    summary = None
+    title = ""
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        sheets = select_sheets(
+            request.user, year=data["year"], department=data["department"], unit=data["unit"]
+        )
+        summary = build_summary(sheets)
+        title = summary_title(data["year"], data["department"], data["unit"])
+    return render(
+        request, "projects/exports/summary.html", {"form": form, "summary": summary, "title": title}
+    )

@@ -1,0 +1,269 @@
+"""Importing sheets: what other rooms and the commands call to read and save them.
+
+Reading is plain Python (`text_reader` for pasted or exported text, `xlsx_reader` for Excel
+workbooks, which become the same text); saving follows the import conventions of
+docs/rules.md §8: an imported sheet is a draft whatever its findings; re-importing a sheet
+whose project and year exist changes nothing when the content is the same, replaces a draft's
+content otherwise, and never touches a sheet past 草稿.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from indicators import scoring
+from indicators.models import Level1, Level2, RuleSet
+from projects.models import (
+    BudgetLine,
+    Department,
+    Indicator,
+    Project,
+    Sheet,
+    Unit,
+    rule_set_for,
+)
+
+from .text_reader import ParsedSheet, ParseResult, parse_text
+from .xlsx_reader import UnreadableWorkbook, xlsx_to_text
+
+
+def read_text(text: str) -> ParseResult:
+    """Sheets read from pasted or exported text (tab-separated, several sheets allowed)."""
+    return parse_text(text)
+
+
+def read_workbook(data) -> str:
+    """An .xlsx workbook (bytes, an upload or a path) as the text `read_text` reads.
+
+    Raises `ImportRefused` with a sentence for the person when it is no readable workbook.
+    """
+    try:
+        return xlsx_to_text(data)
+    except UnreadableWorkbook as exc:
+        raise ImportRefused(unreadable_message(exc)) from exc
+
+
+class ImportRefused(ValueError):
+    """The file cannot be imported; the message says why, in the active language."""
+
+
+def unreadable_message(exc: UnreadableWorkbook) -> str:
+    if exc.kind == "old_xls":
+        return _(
+            "无法读取 Excel 文件：这是旧版 .xls 格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
+        )
+    if exc.kind == "text":
+        return _("无法读取 Excel 文件：请以二进制方式上传 .xlsx 文件")
+    return _("无法读取 Excel 文件：不是有效的 .xlsx 工作簿（%(reason)s）") % {"reason": exc.detail}
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    parsed: ParsedSheet
+    # created / updated / unchanged / skipped (past 草稿) / unsaved (missing header names)
+    action: str
+    sheet: Sheet | None
+    result: scoring.SheetResult
+    message: str = ""
+
+    @property
+    def saved(self) -> bool:
+        return self.action in ("created", "updated", "unchanged", "skipped")
+
+
+class Catalogue:
+    """Level names → catalogue rows of one scheme, looked up once per import."""
+
+    def __init__(self, scheme_id: int | None) -> None:
+        self.level1 = {l1.name: l1 for l1 in Level1.objects.filter(scheme_id=scheme_id)}
+        self.level2 = {
+            (l2.level1.name, l2.name): l2
+            for l2 in Level2.objects.filter(level1__scheme_id=scheme_id).select_related("level1")
+        }
+
+    def resolve(self, level1: str, level2: str) -> tuple[Level1 | None, Level2 | None]:
+        return self.level1.get(level1), self.level2.get((level1, level2))
+
+
+def normalised_input(parsed: ParsedSheet, catalogue: Catalogue) -> scoring.SheetInput:
+    """The parsed sheet as it will read back from the database (unknown levels dropped)."""
+    rows = []
+    for row in parsed.rows:
+        l1, l2 = catalogue.resolve(row.level1, row.level2)
+        rows.append(
+            scoring.IndicatorInput(
+                name=row.name[:200],
+                level1=l1.name if l1 else "",
+                level2=l2.name if l2 else "",
+                target=row.target[:200],
+                actual=row.actual[:200],
+                weight=_score_value(row.weight),
+                score=_score_value(row.score),
+                reason=row.reason,
+                applicable=row.applicable,
+            )
+        )
+    funds = {}
+    for key in scoring.FUNDS_ROWS:
+        line = parsed.funds.get(key, scoring.FundsLine())
+        funds[key] = scoring.FundsLine(
+            _cents(line.initial), _cents(line.annual), _cents(line.executed)
+        )
+    return scoring.SheetInput(
+        project=parsed.project,
+        department=parsed.department,
+        unit=parsed.unit,
+        funds=funds,
+        budget_weight=_cents(parsed.budget_weight),
+        indicators=tuple(rows),
+        unplaced=tuple(parsed.unplaced),
+    )
+
+
+def _content(sheet_input: scoring.SheetInput, expected: str, achieved: str) -> tuple:
+    """What decides whether a re-import changes anything; Decimal compares by value."""
+    funds = tuple((k, sheet_input.funds.get(k, scoring.FundsLine())) for k in scoring.FUNDS_ROWS)
+    return (
+        funds,
+        sheet_input.budget_weight,
+        sheet_input.indicators,
+        sheet_input.unplaced,
+        expected,
+        achieved,
+    )
+
+
+def resolve_year(parsed: ParsedSheet, year: int | None) -> int | None:
+    """The year from the title when it prints one, else the importer's --year."""
+    return parsed.year or year
+
+
+def preview_input(parsed: ParsedSheet, *, rule_set: RuleSet) -> scoring.SheetInput:
+    """What `save_parsed` would store, as the engine reads it (for a preview before saving)."""
+    return normalised_input(parsed, Catalogue(rule_set.scheme_id))
+
+
+def _missing_names(parsed: ParsedSheet) -> list[str]:
+    names = (
+        (_("项目名称"), parsed.project),
+        (_("主管部门"), parsed.department),
+        (_("实施单位"), parsed.unit),
+    )
+    return [str(label) for label, value in names if not value.strip()]
+
+
+@transaction.atomic
+def save_parsed(parsed: ParsedSheet, *, year: int, user=None) -> ImportOutcome:
+    """Save one parsed sheet as a draft, following the re-import conventions."""
+    rule_set = RuleSet.ensure(year)
+    catalogue = Catalogue(rule_set.scheme_id)
+    candidate = normalised_input(parsed, catalogue)
+    missing = _missing_names(parsed)
+    if missing:
+        return ImportOutcome(
+            parsed,
+            "unsaved",
+            None,
+            scoring.evaluate(candidate, rule_set.to_params()),
+            _("缺少%(fields)s，无法归属，未保存") % {"fields": "、".join(missing)},
+        )
+
+    department, _created = Department.objects.get_or_create(name=parsed.department.strip())
+    unit, _created = Unit.objects.get_or_create(department=department, name=parsed.unit.strip())
+    project, _created = Project.objects.get_or_create(unit=unit, name=parsed.project.strip())
+    sheet = Sheet.objects.select_for_update().filter(project=project, year=year).first()
+    if sheet is not None:
+        stored = _with_content(sheet.pk)
+        same = _content(stored.to_input(), stored.goal_expected, stored.goal_achieved) == _content(
+            candidate, parsed.goal_expected, parsed.goal_achieved
+        )
+        if same:
+            return ImportOutcome(
+                parsed, "unchanged", stored, stored.evaluate(), _("内容相同，未改动")
+            )
+        if sheet.status != Sheet.Status.DRAFT:
+            return ImportOutcome(
+                parsed,
+                "skipped",
+                stored,
+                stored.evaluate(),
+                _("已是“%(status)s”状态，未改动") % {"status": sheet.get_status_display()},
+            )
+        sheet.indicators.all().delete()
+        sheet.budget_lines.all().delete()
+        sheet.version += 1
+        action = "updated"
+    else:
+        sheet = Sheet(project=project, year=year, status=Sheet.Status.DRAFT)
+        action = "created"
+
+    sheet.budget_weight = candidate.budget_weight
+    sheet.goal_expected = parsed.goal_expected
+    sheet.goal_achieved = parsed.goal_achieved
+    sheet.unplaced_lines = [{"line": n, "text": t} for n, t in parsed.unplaced]
+    sheet.updated_by = user if user is not None and user.is_authenticated else None
+    sheet.save()
+    _write_content(sheet, candidate, catalogue, sheet.updated_by)
+    saved = _with_content(sheet.pk)
+    message = _("新建") if action == "created" else _("已更新草稿内容")
+    return ImportOutcome(parsed, action, saved, saved.evaluate(rule_set_for(saved)), message)
+
+
+def _with_content(pk: int) -> Sheet:
+    return Sheet.objects.prefetch_related(
+        "budget_lines", "indicators__level1", "indicators__level2"
+    ).get(pk=pk)
+
+
+def _write_content(
+    sheet: Sheet, content: scoring.SheetInput, catalogue: Catalogue, user=None
+) -> None:
+    lines = []
+    for position, key in enumerate(scoring.FUNDS_ROWS):
+        funds = content.funds.get(key, scoring.FundsLine())
+        lines.append(
+            BudgetLine(
+                sheet=sheet,
+                kind=key,
+                position=position,
+                initial=funds.initial,
+                annual=funds.annual,
+                executed=funds.executed,
+            )
+        )
+    bulk_create_with_history(lines, BudgetLine, default_user=user)
+    rows = []
+    for position, item in enumerate(content.indicators):
+        l1, l2 = catalogue.resolve(item.level1, item.level2)
+        row = Indicator(
+            sheet=sheet,
+            position=position,
+            level1=l1,
+            level2=l2,
+            name=item.name,
+            target_text=item.target,
+            actual_text=item.actual,
+            weight=item.weight,
+            score=item.score,
+            reason=item.reason,
+            applicable=item.applicable,
+        )
+        rows.append(row)
+    Indicator.create_many(rows, user=user)
+
+
+def _score_value(value: Decimal | None) -> Decimal | None:
+    # A weight or score of 100 000 or more is a misread cell, not a score: treat it as missing.
+    if value is None or abs(value) >= 100_000:
+        return None
+    return _cents(value)
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    """An amount or score as the database stores it: two decimal places."""
+    return value.quantize(Decimal("0.01")) if value is not None else None

@@ -1,0 +1,267 @@
+"""Read-only queries of the review: what stands beside each row of a sheet (comment threads,
+evidence, changes since the previous submission), the work lists, and the history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from indicators.models import Level2
+from projects import official
+from projects.access import may, scope_sheets
+from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet, SheetTransition
+from projects.sheets.view_model import SheetView
+from projects.workflow import ACTIONS, Status
+
+from .diff import SheetDiff, diff_snapshots
+
+
+@dataclass
+class Thread:
+    first: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class Notes:
+    """What stands beside one row (or budget line, or the whole sheet) on the sheet page."""
+
+    threads: list[Thread] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    change: object = None
+    row_id: int | None = None
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for t in self.threads if t.first.resolved_at is None)
+
+
+def threads_of(comments) -> list[Thread]:
+    by_id: dict[int, Thread] = {}
+    for comment in comments:
+        if comment.parent_id is None:
+            by_id[comment.pk] = Thread(comment)
+    for comment in comments:
+        if comment.parent_id is not None and comment.parent_id in by_id:
+            by_id[comment.parent_id].replies.append(comment)
+    return list(by_id.values())
+
+
+def submission_diff(sheet: Sheet) -> tuple[SheetDiff | None, list[SheetTransition]]:
+    """The diff between the last two submissions, and every transition (for the timeline)."""
+    transitions = list(sheet.transitions.select_related("user"))
+    snapshots = [t.snapshot for t in transitions if t.snapshot]
+    if len(snapshots) < 2:
+        return None, transitions
+    return diff_snapshots(snapshots[-2], snapshots[-1]), transitions
+
+
+NOTES_TEMPLATE = "projects/review/includes/notes.html"
+# Buttons and forms of the sheet page, each shown only to whom `projects.access` allows it.
+PAGE_ACTIONS = ("edit", "submit", "attach", "comment", "resolve", "return", "approve", "reopen")
+
+
+def review_context(user, sheet: Sheet, view: SheetView) -> dict:
+    """Comments, evidence and changes laid beside the rows of the official sheet, matched by
+    each row's id, and which actions the user may take."""
+    comments = list(sheet.comments.select_related("author", "resolved_by"))
+    evidence = list(sheet.evidence.select_related("uploaded_by"))
+    diff, transitions = submission_diff(sheet)
+    annotated = [
+        (
+            row,
+            Notes(
+                threads=threads_of([c for c in comments if c.indicator_id == row.row_id]),
+                evidence=[e for e in evidence if e.indicator_id == row.row_id],
+                change=diff.for_row(row.row_id) if diff else None,
+                row_id=row.row_id,
+            ),
+        )
+        for row in view.rows
+    ]
+    funds_notes = {
+        kind: Notes(threads=threads_of([c for c in comments if c.budget_line == kind]))
+        for kind in BudgetLine.Kind.values
+    }
+    sheet_notes = Notes(
+        threads=threads_of([c for c in comments if c.anchor == Comment.Anchor.SHEET]),
+        evidence=[e for e in evidence if e.indicator_id is None],
+    )
+    # Threads whose row was deleted since: still shown, with the row's name as it was.
+    orphans = threads_of(
+        [c for c in comments if c.anchor == Comment.Anchor.ROW and c.indicator_id is None]
+    )
+    return {
+        "annotated_rows": annotated,
+        "funds_notes": [(row, funds_notes[row.key]) for row in view.funds],
+        "sheet_notes": sheet_notes,
+        "orphan_threads": orphans,
+        "open_comments": sum(1 for c in comments if c.is_open),
+        "diff": diff,
+        "transitions": transitions,
+        "can": {action: may(user, action, sheet) for action in PAGE_ACTIONS},
+        # The official sheet (a sheets template) shows the notes beside its rows with this.
+        "notes_template": NOTES_TEMPLATE,
+    }
+
+
+# -- work lists ----------------------------------------------------------------------------
+
+
+def _with_counts(queryset: QuerySet[Sheet]) -> QuerySet[Sheet]:
+    return queryset.annotate(
+        open_comments=Count(
+            "comments", filter=Q(comments__parent=None, comments__resolved_at=None), distinct=True
+        ),
+        submitted_at=Max(
+            "transitions__created_at", filter=Q(transitions__to_status=Status.SUBMITTED)
+        ),
+    )
+
+
+def inbox(user) -> QuerySet[Sheet]:
+    """Sheets awaiting this reviewer's decision, oldest submission first."""
+    awaiting = ACTIONS["approve"].states
+    return _with_counts(
+        scope_sheets(user).filter(status__in=awaiting).select_related("project__unit__department")
+    ).order_by("submitted_at", "pk")
+
+
+# The unit's overview lists returned sheets first: they wait for the unit.
+OVERVIEW_ORDER = [Status.RETURNED, Status.DRAFT, Status.SUBMITTED, Status.APPROVED]
+
+
+def overview_groups(user) -> list[tuple[str, str, list[Sheet]]]:
+    """The unit's sheets by state: (state label, state, sheets)."""
+    order = Case(
+        *[When(status=s, then=Value(i)) for i, s in enumerate(OVERVIEW_ORDER)],
+        output_field=IntegerField(),
+    )
+    sheets = (
+        _with_counts(scope_sheets(user).select_related("project"))
+        .annotate(state_order=order)
+        .order_by("state_order", "-year", "project__name")
+    )
+    return [
+        (Status(status).label, status, list(items))
+        for status, items in groupby(sheets, key=lambda s: s.status)
+    ]
+
+
+# -- history -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: str
+    what: str
+    changes: tuple
+
+
+INDICATOR = official.INDICATOR_COLUMNS
+SHEET_FIELDS = [
+    ("status", gettext_lazy("状态")),
+    ("budget_weight", "预算执行分值"),
+    ("goal_expected", official.GOAL_EXPECTED),
+    ("goal_achieved", official.GOAL_ACHIEVED),
+    ("version", gettext_lazy("版本")),
+]
+ROW_FIELDS = [
+    ("position", gettext_lazy("顺序")),
+    ("name", INDICATOR["name"]),
+    ("target_text", INDICATOR["target"]),
+    ("actual_text", INDICATOR["actual"]),
+    ("weight", INDICATOR["weight"]),
+    ("score", INDICATOR["score"]),
+    ("reason", INDICATOR["reason"]),
+    ("applicable", gettext_lazy("适用")),
+    ("level2", INDICATOR["level2"]),
+]
+LINE_FIELDS = [
+    (column, official.FUNDS_COLUMNS[column]) for column in ("initial", "annual", "executed")
+]
+
+
+def _shown(field_name: str, value, level2_names: dict) -> str:
+    """A historical value as a person reads it: labels, not codes."""
+    if value is None or value == "":
+        return ""
+    if field_name == "status":
+        return str(Status(value).label)
+    if field_name == "level2":
+        return level2_names.get(value, "")
+    if field_name == "applicable":
+        return str(_("适用") if value else _("不适用"))
+    return str(value)
+
+
+def _record_changes(records, fields, label_of, level2_names=None) -> list[HistoryEntry]:
+    """One entry per historical record that changed something, with each change old → new
+    (simple-history's `diff_against` against the record before it)."""
+    level2_names = level2_names or {}
+    names = dict(fields)
+    entries = []
+    records = sorted(records, key=lambda r: (r.id, r.history_date, r.history_id))
+    for _id, group in groupby(records, key=lambda r: r.id):
+        previous = None
+        for record in group:
+            if record.history_type == "+":
+                changes = ((_("新建"), "", ""),)
+            elif record.history_type == "-":
+                changes = ((_("删除"), "", ""),)
+            elif previous is None:
+                changes = ()
+            else:
+                delta = record.diff_against(previous, included_fields=list(names))
+                changed = {c.field: c for c in delta.changes}
+                changes = tuple(
+                    (
+                        names[f],
+                        _shown(f, changed[f].old, level2_names),
+                        _shown(f, changed[f].new, level2_names),
+                    )
+                    for f, _name in fields
+                    if f in changed
+                )
+            previous = record
+            if changes:
+                entries.append(
+                    HistoryEntry(record.history_date, _who(record), label_of(record), changes)
+                )
+    return entries
+
+
+def _who(record) -> str:
+    user = record.history_user
+    if user is None:
+        return str(_("系统导入"))
+    return user.get_full_name() or user.username
+
+
+def history(sheet: Sheet) -> list[HistoryEntry]:
+    """Every change to the sheet, its rows and its budget lines, newest first."""
+    entries = _record_changes(
+        Sheet.history.filter(id=sheet.pk).select_related("history_user"),
+        SHEET_FIELDS,
+        lambda r: str(_("整张表")),
+    )
+    entries += _record_changes(
+        Indicator.history.filter(sheet_id=sheet.pk).select_related("history_user"),
+        ROW_FIELDS,
+        # While rows are reordered their positions are moved out of the way by 10 000.
+        lambda r: _("第 %(n)s 行 %(name)s") % {"n": r.position % 10_000 + 1, "name": r.name},
+        dict(Level2.objects.values_list("pk", "name")),
+    )
+    entries += _record_changes(
+        BudgetLine.history.filter(sheet_id=sheet.pk).select_related("history_user"),
+        LINE_FIELDS,
+        lambda r: BudgetLine.Kind(r.kind).label,
+    )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries

@@ -1,0 +1,198 @@
+"""The review: the sheet page with its comments, evidence and changes; return, approve and
+reopen; comment threads; evidence files; each role's work list; the history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from projects.access import filler_unit, get_sheet_for_user, landing, require
+from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet
+from projects.sheets.selectors import sheet_queryset
+from projects.sheets.view_model import build_sheet_view
+
+from .selectors import history, inbox, overview_groups, review_context
+from .services import (
+    CommentRequired,
+    EvidenceRefused,
+    comment_add,
+    comment_set_resolved,
+    evidence_add,
+    evidence_delete,
+    review_action,
+)
+
+# Lazy: worded in the language of the request that shows them.
+ACTION_MESSAGES = {
+    "return": _("已退回，填报单位将看到您的意见。"),
+    "approve": _("已审核通过。"),
+    "reopen": _("已重新打开，填报单位可以修改后再次提交。"),
+}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role starts where its work is: the unit's overview, the reviewer's inbox."""
+    return redirect(landing(request.user))
+
+
+@login_required
+@require_GET
+def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The official sheet with everything the review put beside it."""
+    sheet = get_sheet_for_user(request.user, pk, queryset=sheet_queryset())
+    view = build_sheet_view(sheet)
+    context = {"sheet": sheet, "view": view, **review_context(request.user, sheet, view)}
+    return render(request, "projects/review/sheet_detail.html", context)
+
+
+@login_required
+@require_POST
+def sheet_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """退回, 审核通过 or 重新打开, each with its comment."""
+    sheet = get_sheet_for_user(request.user, pk, action=action)
+    try:
+        review_action(
+            sheet=sheet, user=request.user, action=action, comment=request.POST.get("comment", "")
+        )
+    except CommentRequired:
+        messages.error(request, _("请写明意见：退回或重新打开时至少要有一条意见。"))
+        return redirect(sheet)
+    messages.success(request, ACTION_MESSAGES[action])
+    return redirect(sheet)
+
+
+def _anchor(sheet: Sheet, request: HttpRequest):
+    indicator = None
+    if request.POST.get("indicator"):
+        indicator = get_object_or_404(Indicator, pk=request.POST["indicator"], sheet=sheet)
+    budget_line = request.POST.get("budget_line", "")
+    if budget_line and budget_line not in BudgetLine.Kind.values:
+        raise Http404
+    return indicator, budget_line
+
+
+def _back(sheet: Sheet, indicator=None, budget_line: str = "") -> str:
+    if indicator is not None:
+        return f"{sheet.get_absolute_url()}#row-{indicator.position}"
+    if budget_line:
+        return f"{sheet.get_absolute_url()}#funds"
+    return f"{sheet.get_absolute_url()}#comments"
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = get_sheet_for_user(request.user, pk, action="comment")
+    indicator, budget_line = _anchor(sheet, request)
+    parent = None
+    if request.POST.get("parent"):
+        parent = get_object_or_404(Comment, pk=request.POST["parent"], sheet=sheet)
+    body = request.POST.get("body", "").strip()
+    if not body:
+        messages.error(request, _("意见内容不能为空。"))
+        return redirect(_back(sheet, indicator, budget_line))
+    comment = comment_add(
+        sheet=sheet,
+        user=request.user,
+        body=body,
+        indicator=indicator,
+        budget_line=budget_line,
+        parent=parent,
+    )
+    return redirect(_back(sheet, comment.indicator, comment.budget_line))
+
+
+@login_required
+@require_POST
+def comment_resolve(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    sheet = get_sheet_for_user(request.user, pk, action="resolve")
+    comment = get_object_or_404(Comment, pk=comment_id, sheet=sheet, parent=None)
+    comment_set_resolved(
+        comment=comment, user=request.user, resolved=request.POST.get("resolved") != "0"
+    )
+    return redirect(_back(sheet, comment.indicator, comment.budget_line))
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = get_sheet_for_user(request.user, pk, action="attach")
+    indicator, _unused = _anchor(sheet, request)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
+        try:
+            evidence_add(sheet=sheet, user=request.user, upload=upload, indicator=indicator)
+        except EvidenceRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("已上传 %(name)s。") % {"name": upload.name})
+    return redirect(_back(sheet, indicator))
+
+
+# Evidence that the browser may show inline; everything else downloads.
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileResponse:
+    """Evidence is only ever served here, after the same check as the sheet itself."""
+    sheet = get_sheet_for_user(request.user, pk, action="view")
+    evidence = get_object_or_404(Evidence, pk=evidence_id, sheet=sheet)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=evidence.content_type not in INLINE_TYPES,
+        filename=evidence.name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    return response
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponse:
+    sheet = get_sheet_for_user(request.user, pk, action="attach")
+    evidence = get_object_or_404(Evidence, pk=evidence_id, sheet=sheet)
+    evidence_delete(evidence=evidence, user=request.user)
+    messages.success(request, _("已删除 %(name)s。") % {"name": evidence.name})
+    return redirect(_back(sheet, evidence.indicator))
+
+
+@login_required
+@require_GET
+def review_inbox(request: HttpRequest) -> HttpResponse:
+    """The reviewer's inbox: sheets awaiting review in its department, oldest first."""
+    require(request.user, "inbox")
+    return render(request, "projects/review/review_inbox.html", {"sheets": inbox(request.user)})
+
+
+@login_required
+@require_GET
+def unit_overview(request: HttpRequest) -> HttpResponse:
+    """The unit's sheets by state, returned ones first."""
+    require(request.user, "overview")
+    context = {"unit": filler_unit(request.user), "groups": overview_groups(request.user)}
+    return render(request, "projects/review/unit_overview.html", context)
+
+
+@login_required
+@require_GET
+def sheet_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change to the sheet, its rows and its budget lines, with who and when."""
+    sheet = get_sheet_for_user(request.user, pk, queryset=sheet_queryset())
+    transitions = sheet.transitions.select_related("user").order_by("-created_at")
+    return render(
+        request,
+        "projects/review/sheet_history.html",
+        {"sheet": sheet, "entries": history(sheet), "transitions": transitions},
+    )

@@ -1,0 +1,146 @@
+"""Read-only queries about sheets: what the pages, the review and the exports fetch.
+
+Every query here costs a fixed number of database round trips, whatever the number of rows
+or sheets (`sheet_queryset` prefetches what a view-model needs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Prefetch, QuerySet
+
+from indicators import scoring
+from indicators.messages import grade_name
+from indicators.models import Level2
+from indicators.numbers import plain, two
+from projects import official
+from projects.models import Indicator, Sheet, Unit, rule_set_for
+
+
+def sheet_queryset() -> QuerySet[Sheet]:
+    """Sheets with everything a view-model needs, in a fixed number of queries."""
+    rows = Indicator.objects.select_related("level1", "level2").order_by("position")
+    return Sheet.objects.select_related("project__unit__department").prefetch_related(
+        "budget_lines", Prefetch("indicators", queryset=rows)
+    )
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One line of the sheet list: the sheet and its figures."""
+
+    sheet: Sheet
+    total_text: str
+    grade: str
+    grade_label: str
+    errors: int
+    warnings: int
+
+
+def list_entries(sheets) -> list[ListEntry]:
+    """Each sheet of a page of the list with its total, grade and finding counts."""
+    cache: dict = {}
+    entries = []
+    for sheet in sheets:
+        result = sheet.evaluate(rule_set_for(sheet, cache=cache))
+        entries.append(
+            ListEntry(
+                sheet=sheet,
+                total_text=two(result.total),
+                grade=result.grade,
+                grade_label=grade_name(result.grade),
+                errors=len(result.errors),
+                warnings=len(result.warnings),
+            )
+        )
+    return entries
+
+
+def level2_choices_for(sheet: Sheet) -> QuerySet[Level2]:
+    """The level-2 indicators a row of this sheet may take: its rule set's catalogue."""
+    scheme_id = rule_set_for(sheet).scheme_id
+    return Level2.objects.filter(level1__scheme_id=scheme_id).select_related("level1")
+
+
+def grouped_level2_choices(queryset) -> list:
+    """Level-2 choices grouped under their level 1 (optgroups)."""
+    groups: dict[str, list] = {}
+    for level2 in queryset:
+        groups.setdefault(level2.level1.name, []).append((level2.pk, level2.name))
+    return [("", "—")] + list(groups.items())
+
+
+def known_indicators(unit: Unit) -> dict:
+    """Indicator names already used in the unit's and its department's sheets, each with its
+    most frequent level 2, target and unit, for the name autocomplete."""
+    rows = (
+        Indicator.objects.filter(sheet__project__unit__department_id=unit.department_id)
+        .values(
+            "name",
+            "level2_id",
+            "target_operator",
+            "target_number",
+            "target_unit",
+            "target_kind",
+            "target_text",
+        )
+        .annotate(uses=Count("id"), last=Max("sheet__year"))
+        .order_by("name", "-uses", "-last")
+    )
+    known: dict[str, dict] = {}
+    for row in rows:
+        if row["name"] in known:
+            continue
+        quantitative = row["target_kind"] == Indicator.TargetKind.QUANTITATIVE
+        known[row["name"]] = {
+            "level2": row["level2_id"],
+            "operator": row["target_operator"] if quantitative else "",
+            "number": plain(row["target_number"]) if quantitative else "",
+            "unit": row["target_unit"] if quantitative else "",
+            "text": "" if quantitative else row["target_text"],
+        }
+    return known
+
+
+def previous_sheet(unit: Unit, project_name: str, year: int) -> Sheet | None:
+    """The unit's sheet of the same project the year before, with its rows."""
+    return (
+        Sheet.objects.filter(project__unit=unit, project__name=project_name, year=year - 1)
+        .prefetch_related("indicators")
+        .first()
+    )
+
+
+def content_snapshot(sheet: Sheet) -> dict:
+    """The sheet's content as plain strings, stored with each submission so the review can
+    see what changed since the previous one (`projects.review.diff`). Rows are keyed by id."""
+
+    def text(value) -> str:
+        return "" if value is None else str(value)
+
+    return {
+        "version": sheet.version,
+        "project": sheet.project.name,
+        "budget_weight": text(sheet.budget_weight),
+        "goal_expected": sheet.goal_expected,
+        "goal_achieved": sheet.goal_achieved,
+        "funds": {
+            line.kind: {c: text(getattr(line, c)) for c in scoring.FUNDS_COLUMNS}
+            for line in sheet.budget_lines.all()
+        },
+        "rows": {
+            str(row.pk): {
+                "position": row.position,
+                "level2": row.level2.name if row.level2 else "",
+                "name": row.name,
+                "target": row.target_text,
+                "actual": row.actual_text,
+                "weight": text(row.weight),
+                "score": text(row.score),
+                "reason": row.reason,
+                "applicable": "" if row.applicable else official.NOT_APPLICABLE,
+            }
+            for row in sheet.indicators.all()
+        },
+    }

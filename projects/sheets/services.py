@@ -1,0 +1,286 @@
+"""Changes to sheets: creating, saving content, and every change of state.
+
+Keyword-only functions inside one transaction each: they check the permission, the current
+state and version, save named fields, and record the transition. Views, forms and the admin
+never set `status` themselves. The transitions themselves are the table of
+`projects.workflow`; the review room's actions (return, approve, reopen) come through
+`sheet_transition` too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from simple_history.utils import bulk_create_with_history
+
+from indicators import scoring
+from indicators.models import Level2, RuleSet
+from projects.access import may
+from projects.models import (
+    BudgetLine,
+    Comment,
+    Indicator,
+    Project,
+    Sheet,
+    SheetTransition,
+    Unit,
+)
+from projects.workflow import TRANSITIONS
+
+from .selectors import content_snapshot, sheet_queryset
+
+
+class StaleEdit(Exception):
+    """The sheet changed since the editor loaded it; nothing was saved."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        self.by = sheet.updated_by
+        self.at: datetime = sheet.updated_at
+        self.version = sheet.version
+        super().__init__(f"sheet {sheet.pk} is at version {sheet.version}")
+
+
+class SubmitRefused(Exception):
+    """Blocking errors remain; the sheet stays as it is."""
+
+    def __init__(self, result: scoring.SheetResult) -> None:
+        self.result = result
+        super().__init__(f"{len(result.errors)} blocking error(s)")
+
+
+class SheetExists(Exception):
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        super().__init__(f"sheet {sheet.pk} exists")
+
+
+@dataclass(frozen=True)
+class RowContent:
+    """One indicator row as an editor submits it; `row_id` is None for a new row."""
+
+    row_id: int | None
+    level2: Level2 | None
+    name: str
+    target_text: str
+    actual_text: str
+    weight: Decimal | None
+    score: Decimal | None
+    reason: str
+    applicable: bool
+
+
+@dataclass(frozen=True)
+class SheetContent:
+    """Everything an editor can change on a sheet."""
+
+    project_name: str
+    budget_weight: Decimal | None
+    goal_expected: str
+    goal_achieved: str
+    # Source rows only (appropriation, carryover, other); 年度资金总额 is their sum.
+    funds: dict[str, scoring.FundsLine]
+    rows: tuple[RowContent, ...] = field(default_factory=tuple)
+
+    def total_line(self) -> scoring.FundsLine:
+        def add(column: str) -> Decimal | None:
+            values = [getattr(self.funds.get(k), column, None) for k in scoring.FUNDS_SOURCES]
+            present = [v for v in values if v is not None]
+            return sum(present, Decimal("0")) if present else None
+
+        return scoring.FundsLine(add("initial"), add("annual"), add("executed"))
+
+    def to_input(self, *, department: str, unit: str) -> scoring.SheetInput:
+        funds = {"total": self.total_line()}
+        for key in scoring.FUNDS_SOURCES:
+            funds[key] = self.funds.get(key, scoring.FundsLine())
+        return scoring.SheetInput(
+            project=self.project_name,
+            department=department,
+            unit=unit,
+            funds=funds,
+            budget_weight=self.budget_weight,
+            indicators=tuple(
+                scoring.IndicatorInput(
+                    name=r.name,
+                    level1=r.level2.level1.name if r.level2 else "",
+                    level2=r.level2.name if r.level2 else "",
+                    target=r.target_text,
+                    actual=r.actual_text,
+                    weight=r.weight,
+                    score=r.score,
+                    reason=r.reason,
+                    applicable=r.applicable,
+                )
+                for r in self.rows
+            ),
+        )
+
+
+def _empty_budget_lines(sheet: Sheet, user) -> None:
+    bulk_create_with_history(
+        [BudgetLine(sheet=sheet, kind=key, position=i) for i, key in enumerate(scoring.FUNDS_ROWS)],
+        BudgetLine,
+        default_user=user,
+    )
+
+
+@transaction.atomic
+def sheet_create(
+    *, unit: Unit, project_name: str, year: int, user, copy_from: Sheet | None = None
+) -> Sheet:
+    """A new draft for a project of the unit (created if new), empty or from another year's
+    sheet: indicators, targets and weights copied; actuals, scores and reasons cleared."""
+    project, _created = Project.objects.get_or_create(unit=unit, name=project_name.strip())
+    existing = Sheet.objects.filter(project=project, year=year).first()
+    if existing is not None:
+        raise SheetExists(existing)
+    rule_set = RuleSet.ensure(year)
+    sheet = Sheet.objects.create(
+        project=project,
+        year=year,
+        budget_weight=copy_from.budget_weight if copy_from else rule_set.budget_weight,
+        goal_expected=copy_from.goal_expected if copy_from else "",
+        updated_by=user,
+    )
+    _empty_budget_lines(sheet, user)
+    if copy_from is not None:
+        rows = [
+            Indicator(
+                sheet=sheet,
+                position=row.position,
+                level1=row.level1,
+                level2=row.level2,
+                name=row.name,
+                target_text=row.target_text,
+                weight=row.weight,
+            )
+            for row in copy_from.indicators.all()
+        ]
+        Indicator.create_many(rows, user=user)
+    return sheet
+
+
+@transaction.atomic
+def sheet_save_content(*, sheet: Sheet, user, version: int, content: SheetContent) -> Sheet:
+    """Save an editor's content if the sheet is still at the version the editor loaded.
+
+    Raises StaleEdit (nothing saved) when someone saved in between, PermissionDenied when the
+    sheet is no longer editable. Rows keep their ids so their history stays readable.
+    """
+    locked = _locked(sheet)
+    if not locked.is_editable:
+        raise PermissionDenied
+    if locked.version != version:
+        raise StaleEdit(locked)
+
+    project = locked.project
+    new_name = content.project_name.strip()
+    if new_name and new_name != project.name:
+        project.name = new_name
+        project.save(update_fields=["name"])
+
+    locked.budget_weight = content.budget_weight
+    locked.goal_expected = content.goal_expected
+    locked.goal_achieved = content.goal_achieved
+    locked.version += 1
+    locked.updated_by = user
+    locked.save()
+
+    total = content.total_line()
+    lines = {line.kind: line for line in locked.budget_lines.all()}
+    for position, key in enumerate(scoring.FUNDS_ROWS):
+        values = total if key == "total" else content.funds.get(key, scoring.FundsLine())
+        line = lines.get(key) or BudgetLine(sheet=locked, kind=key, position=position)
+        line.initial, line.annual, line.executed = values.initial, values.annual, values.executed
+        line.save()
+
+    existing = {row.pk: row for row in locked.indicators.all()}
+    kept = set()
+    # Positions are unique per sheet: move the kept rows out of the way first.
+    Indicator.objects.filter(sheet=locked).update(position=F("position") + 10_000)
+    for position, item in enumerate(content.rows):
+        row = existing.get(item.row_id) if item.row_id else None
+        if row is None:
+            row = Indicator(sheet=locked)
+        row.position = position
+        row.level2 = item.level2
+        row.level1 = item.level2.level1 if item.level2 else None
+        row.name = item.name
+        row.target_text = item.target_text
+        row.actual_text = item.actual_text
+        row.weight = item.weight
+        row.score = item.score
+        row.reason = item.reason
+        row.applicable = item.applicable
+        row.save()
+        kept.add(row.pk)
+    for pk, row in existing.items():
+        if pk not in kept:
+            row.delete()
+    return locked
+
+
+class CommentRequired(Exception):
+    """Returning or reopening a sheet needs a comment saying why."""
+
+
+def _locked(sheet: Sheet) -> Sheet:
+    """The sheet's row, locked until the transaction ends (only this row, on PostgreSQL)."""
+    return (
+        Sheet.objects.select_for_update(of=("self",))
+        .select_related("project__unit", "updated_by")
+        .get(pk=sheet.pk)
+    )
+
+
+@transaction.atomic
+def sheet_transition(*, sheet: Sheet, user, action: str, comment: str = "") -> Sheet:
+    """Move a sheet along the workflow (`projects.workflow.TRANSITIONS`), recording who,
+    when, from which state, and the comment.
+
+    Raises PermissionDenied when the user or the state does not allow it, SubmitRefused when
+    blocking errors remain on submission, CommentRequired when a transition that must say why
+    has no comment (a return may instead rest on open comments already on the sheet).
+    """
+    transition = TRANSITIONS[action]
+    locked = _locked(sheet)
+    if not may(user, action, locked):
+        raise PermissionDenied
+    comment = comment.strip()
+    snapshot = None
+    if action == "submit":
+        full = sheet_queryset().get(pk=locked.pk)
+        result = full.evaluate()
+        if result.errors:
+            raise SubmitRefused(result)
+        snapshot = content_snapshot(full)
+    if transition.comment_required and not comment:
+        open_comments = Comment.objects.filter(sheet=locked, parent=None, resolved_at=None)
+        if not (transition.open_comments_suffice and open_comments.exists()):
+            raise CommentRequired
+    previous = locked.status
+    locked.status = transition.to
+    locked.updated_by = user
+    locked.save(update_fields=["status", "updated_by", "updated_at"])
+    SheetTransition.objects.create(
+        sheet=locked,
+        action=action,
+        from_status=previous,
+        to_status=locked.status,
+        user=user,
+        comment=comment,
+        version=locked.version,
+        snapshot=snapshot,
+    )
+    return locked
+
+
+def sheet_submit(*, sheet: Sheet, user, comment: str = "") -> Sheet:
+    """草稿 or 已退回 → 已提交, refused while blocking errors remain."""
+    return sheet_transition(sheet=sheet, user=user, action="submit", comment=comment)

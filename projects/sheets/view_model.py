@@ -1,0 +1,422 @@
+"""The one view-model of a sheet: plain frozen dataclasses with every figure already computed.
+
+The HTML page, the PDF, the Excel writer and the JSON form all lay out a `SheetView`; none of
+them computes a figure. Numbers are kept as `Decimal` (for Excel cells and JSON) beside their
+printed strings (for HTML and PDF), and every computed figure carries the sentence that
+explains it. Each row carries its database id, so whatever stands beside a row (comments,
+evidence, changes) is matched by id, never by position.
+
+This is the sheets room's selector that the review and export rooms may import
+(docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from indicators import scoring
+from indicators.findings import Finding, Severity
+from indicators.messages import SEVERITY_NAMES, finding_message
+from indicators.models import RuleSet
+from indicators.numbers import amount, two
+from indicators.scoring import Grade, SuggestionRule
+from projects import official
+from projects.models import Sheet, rule_set_for
+from projects.workflow import Status
+
+
+@dataclass(frozen=True)
+class FindingView:
+    severity: Severity
+    severity_label: str
+    code: str
+    message: str
+    row: int | None
+    field: str | None
+    params: dict
+
+    @property
+    def row_number(self) -> int | None:
+        """The row's number as the page shows it, counting from 1."""
+        return None if self.row is None else self.row + 1
+
+    @property
+    def anchor(self) -> str:
+        if self.row is not None:
+            return f"row-{self.row}"
+        if self.field and self.field.startswith("funds."):
+            return "funds"
+        if self.field and self.field.startswith("header."):
+            return "header"
+        return "totals"
+
+    @property
+    def is_hint(self) -> bool:
+        return self.severity == Severity.INFO
+
+
+@dataclass(frozen=True)
+class FundsRowView:
+    key: str
+    label: str
+    initial: Decimal | None
+    annual: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+    initial_text: str
+    annual_text: str
+    executed_text: str
+    rate_text: str
+    rate_explanation: str
+    # Only the 年度资金总额 row has 分值 and 得分; the sub-rows print "-".
+    weight_text: str
+    score_text: str
+    score_explanation: str
+    is_total: bool
+
+
+@dataclass(frozen=True)
+class RowView:
+    index: int
+    # The stored row's id; None for a row not saved yet (a paste preview, a new editor row).
+    row_id: int | None
+    level1: str
+    level2: str
+    # Row spans of the level cells, 0 where the cell is covered by a span above.
+    level1_span: int
+    level2_span: int
+    name: str
+    target: str
+    actual: str
+    weight: Decimal | None
+    score: Decimal | None
+    weight_text: str
+    score_text: str
+    reason: str
+    applicable: bool
+    suggested: Decimal | None
+    suggested_text: str
+    suggestion_explanation: str
+    findings: tuple[FindingView, ...]
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def severity(self) -> str:
+        if not self.findings:
+            return ""
+        return min(self.findings, key=lambda f: f.severity.rank).severity
+
+
+@dataclass(frozen=True)
+class SheetView:
+    id: int | None
+    year: int
+    title: str
+    project: str
+    department: str
+    unit: str
+    status: str
+    status_label: str
+    version: int
+    funds: tuple[FundsRowView, ...]
+    budget_weight: Decimal
+    budget_score: Decimal
+    goal_expected: str
+    goal_achieved: str
+    rows: tuple[RowView, ...]
+    weight_total: Decimal
+    weight_total_text: str
+    total: Decimal
+    total_text: str
+    raw_score: Decimal
+    raw_score_text: str
+    rescaled: bool
+    total_explanation: str
+    grade: Grade
+    grade_explanation: str
+    findings: tuple[FindingView, ...]
+    sheet_findings: tuple[FindingView, ...]
+
+    @property
+    def errors(self) -> tuple[FindingView, ...]:
+        return tuple(f for f in self.findings if f.severity == Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[FindingView, ...]:
+        return tuple(f for f in self.findings if f.severity == Severity.WARNING)
+
+    @property
+    def infos(self) -> tuple[FindingView, ...]:
+        return tuple(f for f in self.findings if f.severity == Severity.INFO)
+
+    @property
+    def plain_rows(self) -> list[tuple[RowView, None]]:
+        """Rows with nothing beside them (the PDF, the paste preview)."""
+        return [(row, None) for row in self.rows]
+
+    @property
+    def plain_funds(self) -> list[tuple[FundsRowView, None]]:
+        return [(row, None) for row in self.funds]
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """What a view-model is built from: a saved sheet, or one being typed or pasted."""
+
+    input: scoring.SheetInput
+    year: int
+    goal_expected: str = ""
+    goal_achieved: str = ""
+    id: int | None = None
+    status: str = Status.DRAFT
+    status_label: str = ""
+    version: int = 0
+    # The stored id of each indicator row, in order; None for rows not saved (yet).
+    row_ids: tuple[int | None, ...] = ()
+
+
+def sheet_data(sheet: Sheet) -> SheetData:
+    """A saved sheet as view-model input (uses its prefetched rows and budget lines)."""
+    return SheetData(
+        input=sheet.to_input(),
+        year=sheet.year,
+        goal_expected=sheet.goal_expected,
+        goal_achieved=sheet.goal_achieved,
+        id=sheet.pk,
+        status=sheet.status,
+        status_label=sheet.get_status_display(),
+        version=sheet.version,
+        row_ids=tuple(row.pk for row in sheet.indicators.all()),
+    )
+
+
+def build_sheet_view(sheet: Sheet, rule_set: RuleSet | None = None) -> SheetView:
+    """The view-model of a saved sheet, scored by its rule set (`rule_set_for`); expects rows
+    and budget lines prefetched (`projects.sheets.selectors.sheet_queryset` does that)."""
+    return build_view(sheet_data(sheet), rule_set or rule_set_for(sheet))
+
+
+def build_view(data: SheetData, rule_set: RuleSet) -> SheetView:
+    """Evaluate a sheet once and lay out every figure."""
+    result = scoring.evaluate(data.input, rule_set.to_params())
+    findings = _finding_views(result.findings)
+    fr = result.funds
+    return SheetView(
+        id=data.id,
+        year=data.year,
+        title=official.title(rule_set.title, data.year),
+        project=data.input.project,
+        department=data.input.department,
+        unit=data.input.unit,
+        status=data.status,
+        status_label=data.status_label or Status(data.status).label,
+        version=data.version,
+        funds=_funds_rows(fr, rule_set),
+        budget_weight=fr.weight,
+        budget_score=fr.score,
+        goal_expected=data.goal_expected,
+        goal_achieved=data.goal_achieved,
+        rows=_indicator_rows(data, result, findings),
+        weight_total=result.weight_total,
+        weight_total_text=two(result.weight_total),
+        total=result.total,
+        total_text=two(result.total),
+        raw_score=result.raw_score,
+        raw_score_text=two(result.raw_score),
+        rescaled=result.rescaled,
+        total_explanation=_explain_total(result),
+        grade=result.grade,
+        grade_explanation=_explain_grade(result, rule_set),
+        findings=findings,
+        sheet_findings=tuple(f for f in findings if f.row is None),
+    )
+
+
+# -- the steps of build_view ---------------------------------------------------------------
+
+
+def _finding_views(findings: tuple[Finding, ...]) -> tuple[FindingView, ...]:
+    """Findings worded in the active language: errors first, whole-sheet ones before rows."""
+    views = (
+        FindingView(
+            severity=f.severity,
+            severity_label=str(SEVERITY_NAMES[f.severity]),
+            code=f.code,
+            message=finding_message(f),
+            row=f.row,
+            field=f.field,
+            params=dict(f.params),
+        )
+        for f in findings
+    )
+    return tuple(sorted(views, key=lambda f: (f.severity.rank, -1 if f.row is None else f.row)))
+
+
+def _funds_rows(fr: scoring.FundsResult, rule_set: RuleSet) -> tuple[FundsRowView, ...]:
+    """The four rows of the 项目资金 block; 分值 and 得分 on the 年度资金总额 row only."""
+    rows = []
+    for key in scoring.FUNDS_ROWS:
+        row = fr.rows[key]
+        is_total = key == "total"
+        rows.append(
+            FundsRowView(
+                key=key,
+                label=official.FUNDS_ROWS[key],
+                initial=row.initial,
+                annual=row.annual,
+                executed=row.executed,
+                rate=row.rate,
+                initial_text=amount(row.initial),
+                annual_text=amount(row.annual),
+                executed_text=amount(row.executed),
+                rate_text=two(row.rate),
+                rate_explanation=_explain_rate(row),
+                weight_text=two(fr.weight) if is_total else "-",
+                score_text=two(fr.score) if is_total else "-",
+                score_explanation=_explain_budget_score(fr, rule_set) if is_total else "",
+                is_total=is_total,
+            )
+        )
+    return tuple(rows)
+
+
+def _indicator_rows(
+    data: SheetData, result: scoring.SheetResult, findings: tuple[FindingView, ...]
+) -> tuple[RowView, ...]:
+    """The indicator rows with their level cells spanned and their own findings beside them."""
+    items = data.input.indicators
+    levels = [(i.level1, i.level2) for i in items]
+    span1, span2 = _group_spans(levels)
+    row_ids = data.row_ids or (None,) * len(items)
+    rows = []
+    for idx, (item, computed) in enumerate(zip(items, result.rows, strict=True)):
+        suggestion = computed.suggestion
+        rows.append(
+            RowView(
+                index=idx,
+                row_id=row_ids[idx],
+                level1=levels[idx][0],
+                level2=levels[idx][1],
+                level1_span=span1[idx],
+                level2_span=span2[idx],
+                name=item.name,
+                target=computed.target.display,
+                actual=computed.actual.display,
+                weight=item.weight,
+                score=item.score,
+                weight_text=two(item.weight),
+                score_text=two(item.score),
+                reason=item.reason,
+                applicable=computed.applicable,
+                suggested=suggestion.value if suggestion else None,
+                suggested_text=two(suggestion.value) if suggestion else "",
+                suggestion_explanation=explain_suggestion(computed, item.weight),
+                findings=tuple(f for f in findings if f.row == idx),
+            )
+        )
+    return tuple(rows)
+
+
+def _group_spans(items: list[tuple[str, str]]) -> tuple[list[int], list[int]]:
+    """Row spans for consecutive equal level-1 names, and level-2 names within them."""
+    n = len(items)
+    span1, span2 = [0] * n, [0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j < n and items[j][0] == items[i][0]:
+            j += 1
+        span1[i] = j - i
+        k = i
+        while k < j:
+            m = k
+            while m < j and items[m][1] == items[k][1]:
+                m += 1
+            span2[k] = m - k
+            k = m
+        i = j
+    return span1, span2
+
+
+# -- explanations: each computed figure says how it was reached ----------------------------
+
+
+def _explain_rate(row: scoring.FundsRowResult) -> str:
+    if row.rate is None:
+        return _("全年预算数为 0 或未填，无法计算执行率")
+    if not row.annual:
+        return _("全年预算数为 0，执行率记 0.00")
+    return _("%(executed)s ÷ %(annual)s = %(rate)s%%") % {
+        "executed": amount(row.executed or Decimal(0)),
+        "annual": amount(row.annual),
+        "rate": two(row.rate),
+    }
+
+
+def _explain_budget_score(fr: scoring.FundsResult, rule_set: RuleSet) -> str:
+    if fr.rate is None:
+        return _("无执行率，预算执行得分记 0")
+    return _("%(weight)s × %(rate)s%% = %(score)s（不超过分值；两位小数，%(rounding)s）") % {
+        "weight": two(fr.weight),
+        "rate": two(fr.rate),
+        "score": two(fr.score),
+        "rounding": rule_set.get_rounding_display(),
+    }
+
+
+def explain_suggestion(row: scoring.RowResult, weight: Decimal | None) -> str:
+    """How a quantitative row's suggested score was reached, in one sentence."""
+    s = row.suggestion
+    if s is None or weight is None:
+        return ""
+    target, actual = row.target, row.actual
+    values = {
+        "actual": two(actual.number),
+        "target": two(target.number),
+        "op": target.operator.value if target.operator else "",
+        "weight": two(weight),
+        "value": two(s.value),
+    }
+    if s.rule == SuggestionRule.MET:
+        return _("实际完成 %(actual)s，达到目标 %(op)s%(target)s，建议得满分 %(value)s") % values
+    if s.rule == SuggestionRule.RATIO:
+        return (
+            _("%(actual)s ÷ %(target)s × %(weight)s = %(value)s（未达到目标，按完成比例）") % values
+        )
+    if s.rule == SuggestionRule.INVERSE_RATIO:
+        return _("%(target)s ÷ %(actual)s × %(weight)s = %(value)s（超出上限，按比例）") % values
+    if s.rule == SuggestionRule.ALL_OR_NOTHING:
+        return _("目标 %(op)s%(target)s 未达成，建议得 0") % values
+    return _("目标 %(op)s%(target)s 未达成且无法按比例计算，建议得 0") % values
+
+
+def _explain_total(result: scoring.SheetResult) -> str:
+    if result.rescaled:
+        return _("有不适用指标：%(raw)s ÷ %(weight)s × 100 = %(total)s（按适用指标分值折算）") % {
+            "raw": two(result.raw_score),
+            "weight": two(result.applicable_weight),
+            "total": two(result.total),
+        }
+    return _("预算执行得分 %(budget)s + 各指标得分 %(indicators)s = %(total)s") % {
+        "budget": two(result.funds.score),
+        "indicators": two(result.raw_score - result.funds.score),
+        "total": two(result.total),
+    }
+
+
+def _explain_grade(result: scoring.SheetResult, rule_set: RuleSet) -> str:
+    return _(
+        "总分 %(total)s → %(grade)s（优 ≥ %(excellent)s，良 ≥ %(good)s，中 ≥ %(pass)s，其余为差）"
+    ) % {
+        "total": two(result.total),
+        "grade": result.grade,
+        "excellent": two(rule_set.grade_excellent),
+        "good": two(rule_set.grade_good),
+        "pass": two(rule_set.grade_pass),
+    }

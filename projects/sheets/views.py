@@ -1,0 +1,306 @@
+"""Filling in: the sheet list, starting a sheet (empty, from last year, pasted, from Excel),
+the editor with live scoring, saving and submitting, and a sheet as JSON. Only the 填报人 of
+the sheet's unit edits, only in 草稿 or 已退回 (`projects.workflow`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from projects.access import filler_unit, get_sheet_for_user, may_use, require, scope_sheets
+from projects.imports.services import preview_input, read_text, save_parsed
+from projects.models import Project, Sheet, rule_set_for
+
+from .forms import (
+    IndicatorForm,
+    IndicatorFormSet,
+    NewSheetForm,
+    SheetFilterForm,
+    SheetHeaderForm,
+    content_from,
+    partial_content,
+)
+from .json_form import sheet_to_dict
+from .selectors import (
+    grouped_level2_choices,
+    known_indicators,
+    level2_choices_for,
+    list_entries,
+    sheet_queryset,
+)
+from .services import (
+    SheetExists,
+    StaleEdit,
+    SubmitRefused,
+    sheet_create,
+    sheet_save_content,
+    sheet_submit,
+)
+from .view_model import SheetData, build_sheet_view, build_view
+
+ROWS_PREFIX = "rows"
+LIST_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def sheet_list(request: HttpRequest) -> HttpResponse:
+    """Every sheet the user may see, filtered, 50 to a page, each with its total and grade."""
+    visible = scope_sheets(request.user)
+    form = SheetFilterForm(request.GET or None, visible_sheets=visible)
+    sheets = form.filter(scope_sheets(request.user, sheet_queryset())).order_by(
+        "-year", "project__unit__department__name", "project__unit__name", "project__name"
+    )
+    page = Paginator(sheets, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/sheets/sheet_list.html",
+        {
+            "form": form,
+            "page": page,
+            "entries": list_entries(page.object_list),
+            "query": query.urlencode(),
+            "can_create": may_use(request.user, "new_sheet"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def sheet_json(request: HttpRequest, pk: int) -> JsonResponse:
+    sheet = get_sheet_for_user(request.user, pk, queryset=sheet_queryset())
+    return JsonResponse(
+        sheet_to_dict(sheet, build_sheet_view(sheet)), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _rows_formset(sheet: Sheet, data=None, **kwargs):
+    return IndicatorFormSet(
+        data,
+        prefix=ROWS_PREFIX,
+        form_kwargs={"level2_queryset": level2_choices_for(sheet)},
+        **kwargs,
+    )
+
+
+def _editor_context(request, sheet, header, rows, **extra) -> dict:
+    choices = grouped_level2_choices(rows.form_kwargs["level2_queryset"])
+    for form in [*rows.forms, rows.empty_form]:
+        form.fields["level2"].widget.choices = choices
+    if header.is_bound:
+        content, prefixes = partial_content(header, rows)
+        view = _live_view(sheet, content)
+    else:
+        view = build_sheet_view(sheet)
+        prefixes = [form.prefix for form in rows.forms]
+    row_views = dict(zip(prefixes, view.rows, strict=True))
+    return {
+        "sheet": sheet,
+        "header": header,
+        "rows": rows,
+        "view": view,
+        "row_pairs": [(form, row_views.get(form.prefix)) for form in rows.forms],
+        "known_indicators": known_indicators(sheet.project.unit),
+        **extra,
+    }
+
+
+def _live_view(sheet: Sheet, content):
+    """The view-model of what the editor holds now, saved or not."""
+    unit = sheet.project.unit
+    data = SheetData(
+        input=content.to_input(department=unit.department.name, unit=unit.name),
+        year=sheet.year,
+        goal_expected=content.goal_expected,
+        goal_achieved=content.goal_achieved,
+        id=sheet.pk,
+        status=sheet.status,
+        status_label=sheet.get_status_display(),
+        version=sheet.version,
+        row_ids=tuple(row.row_id for row in content.rows),
+    )
+    return build_view(data, rule_set_for(sheet))
+
+
+EDITOR = "projects/sheets/sheet_edit.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=sheet_queryset())
+    if request.method == "GET":
+        header = SheetHeaderForm(initial=SheetHeaderForm.initial_for(sheet))
+        rows = _rows_formset(
+            sheet, initial=[IndicatorForm.initial_for(row) for row in sheet.indicators.all()]
+        )
+        refused = None
+        if request.GET.get("submit") == "refused":
+            refused = build_sheet_view(sheet).errors
+        context = _editor_context(request, sheet, header, rows, refused=refused)
+        return render(request, EDITOR, context)
+
+    header = SheetHeaderForm(request.POST)
+    rows = _rows_formset(sheet, request.POST)
+    if not (header.is_valid() and rows.is_valid()):
+        messages.error(
+            request, _("有输入无法识别，未保存。请按提示修改后再保存，您输入的内容都保留在下方。")
+        )
+        return render(request, EDITOR, _editor_context(request, sheet, header, rows), status=400)
+    content = content_from(header, rows)
+    try:
+        saved = sheet_save_content(
+            sheet=sheet, user=request.user, version=header.cleaned_data["version"], content=content
+        )
+    except StaleEdit as stale:
+        # Keep the user's input on screen; saving again now overwrites the other edit knowingly.
+        post = request.POST.copy()
+        post["version"] = str(stale.version)
+        header = SheetHeaderForm(post)
+        rows = _rows_formset(sheet, post)
+        context = _editor_context(request, sheet, header, rows, stale=stale)
+        return render(request, EDITOR, context, status=409)
+    if request.POST.get("action") == "submit":
+        refused = _("已保存草稿，但仍有错误，不能提交。请先修正下列错误。")
+        return _submit(request, saved, refused_message=refused)
+    messages.success(request, _("已保存草稿（第 %(version)s 版）。") % {"version": saved.version})
+    return redirect("projects:sheet-edit", pk=sheet.pk)
+
+
+def _submit(request: HttpRequest, sheet: Sheet, *, refused_message: str, comment: str = ""):
+    """Submit, or back to the editor with the errors listed when the rules refuse it."""
+    try:
+        sheet_submit(sheet=sheet, user=request.user, comment=comment)
+    except SubmitRefused:
+        messages.warning(request, refused_message)
+        return redirect(reverse("projects:sheet-edit", args=[sheet.pk]) + "?submit=refused")
+    messages.success(request, _("已提交审核。"))
+    return redirect(sheet)
+
+
+@login_required
+@require_POST
+def sheet_edit_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Live scoring: the whole form in, every computed figure and finding out (htmx)."""
+    sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=sheet_queryset())
+    header = SheetHeaderForm(request.POST)
+    rows = _rows_formset(sheet, request.POST)
+    content, prefixes = partial_content(header, rows)
+    view = _live_view(sheet, content)
+    return render(
+        request,
+        "projects/sheets/includes/live_update.html",
+        {"view": view, "row_views": list(zip(prefixes, view.rows, strict=True))},
+    )
+
+
+@login_required
+@require_POST
+def sheet_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = get_sheet_for_user(request.user, pk, action="submit")
+    return _submit(
+        request,
+        sheet,
+        refused_message=_("仍有错误，不能提交。请先修正下列错误。"),
+        comment=request.POST.get("comment", ""),
+    )
+
+
+NEW = "projects/sheets/sheet_new.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_new(request: HttpRequest) -> HttpResponse:
+    require(request.user, "new_sheet")
+    unit = filler_unit(request.user)
+    if request.POST.get("action") == "back":
+        # Back from the paste preview: the same choices and text, nothing saved.
+        form = NewSheetForm(initial=request.POST.dict(), unit=unit)
+        return render(request, NEW, {"form": form, "unit": unit})
+    form = NewSheetForm(request.POST or None, request.FILES or None, unit=unit)
+    if request.method == "GET" or not form.is_valid():
+        return render(request, NEW, {"form": form, "unit": unit})
+    data = form.cleaned_data
+    project_name, year, mode = form.project_name(), data["year"], data["mode"]
+    try:
+        if mode == "paste":
+            return _paste(request, form, unit, project_name, year)
+        sheet = sheet_create(
+            unit=unit,
+            project_name=project_name,
+            year=year,
+            user=request.user,
+            copy_from=form.previous_sheet() if mode == "copy" else None,
+        )
+    except SheetExists as exists:
+        form.add_error(None, _("该项目 %(year)s 年度的自评表已存在。") % {"year": year})
+        return render(request, NEW, {"form": form, "unit": unit, "existing": exists.sheet})
+    messages.success(request, _("已新建 %(year)s 年度自评表草稿。") % {"year": year})
+    return redirect("projects:sheet-edit", pk=sheet.pk)
+
+
+def _paste_notes(result, parsed, unit, year: int) -> list[str]:
+    """What the preview should say before a pasted sheet is saved."""
+    notes = []
+    if len(result.sheets) > 1:
+        notes.append(_("粘贴的内容包含 %(n)s 张表，只导入第一张。") % {"n": len(result.sheets)})
+    if parsed.unit and parsed.unit != unit.name:
+        notes.append(
+            _("表中的实施单位为“%(theirs)s”，将作为本单位“%(ours)s”的自评表保存。")
+            % {"theirs": parsed.unit, "ours": unit.name}
+        )
+    if parsed.year and parsed.year != year:
+        notes.append(
+            _("表头年度为 %(theirs)s，按您选择的 %(ours)s 年度保存。")
+            % {"theirs": parsed.year, "ours": year}
+        )
+    return notes
+
+
+def _paste(request, form, unit, project_name: str, year: int) -> HttpResponse:
+    """Preview a pasted sheet; save it only when the user confirms."""
+    result = read_text(form.cleaned_data["text"])
+    notes = _paste_notes(result, result.sheets[0], unit, year)
+    parsed = replace(
+        result.sheets[0], project=project_name, department=unit.department.name, unit=unit.name
+    )
+    existing = Sheet.objects.filter(
+        project__unit=unit, project__name=project_name, year=year
+    ).first()
+    if request.POST.get("action") == "confirm" and existing is None:
+        outcome = save_parsed(parsed, year=year, user=request.user)
+        messages.success(
+            request, _("已导入粘贴的自评表（%(rows)s 行指标）。") % {"rows": len(parsed.rows)}
+        )
+        return redirect("projects:sheet-edit", pk=outcome.sheet.pk)
+    # Scored by the rule set the saved sheet will have.
+    rule_set = rule_set_for(Sheet(project=Project(unit=unit, name=project_name), year=year))
+    data = SheetData(
+        input=preview_input(parsed, rule_set=rule_set),
+        year=year,
+        goal_expected=parsed.goal_expected,
+        goal_achieved=parsed.goal_achieved,
+    )
+    return render(
+        request,
+        "projects/sheets/sheet_paste_preview.html",
+        {
+            "form": form,
+            "unit": unit,
+            "view": build_view(data, rule_set),
+            "notes": notes,
+            "existing": existing,
+            "rows_read": len(parsed.rows),
+        },
+    )
