@@ -23,6 +23,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import Department, Profile, Sheet, Unit
 from .workflow import ACTIONS, Who
@@ -54,6 +55,17 @@ def reviewer_department(user) -> Department | None:
 def is_administrator(user) -> bool:
     """管理员: sees every sheet, manages reference data, reopens approved sheets."""
     return bool(user.is_authenticated and user.is_superuser)
+
+
+def role_label(user) -> str:
+    """The user's role in words: 管理员, 审核人 or 填报人 ("" for none)."""
+    if is_administrator(user):
+        return str(_("管理员"))
+    if reviewer_department(user) is not None:
+        return str(_("审核人"))
+    if filler_unit(user) is not None:
+        return str(_("填报人"))
+    return ""
 
 
 # -- pages that are not about one sheet ------------------------------------------------------

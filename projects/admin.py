@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import filler_unit, reviewer_department
+from .access import filler_unit, reviewer_department, role_label
 from .models import (
     BudgetLine,
     Comment,
@@ -99,7 +99,11 @@ admin.site.unregister(User)
 @admin.register(User)
 class PerfevalUserAdmin(UserAdmin):
     inlines = [ProfileInline]
-    list_display = ["username", "get_full_name", "is_staff", "is_superuser", "unit", "department"]
+    list_display = ["username", "get_full_name", "role", "unit", "department", "is_active"]
+
+    @admin.display(description=_("角色"))
+    def role(self, obj):
+        return role_label(obj)
 
     @admin.display(description=_("实施单位"))
     def unit(self, obj):

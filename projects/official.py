@@ -19,7 +19,9 @@ PROJECT = "项目名称"
 DEPARTMENT = "主管部门"
 UNIT = "实施单位"
 
-FUNDS = "项目资金（万元）"
+# The funds block's label prints on two lines: 项目资金 / （万元）.
+FUNDS_LINES = ("项目资金", "（万元）")
+FUNDS = "".join(FUNDS_LINES)
 # The funds rows, by the engine's keys (indicators.scoring.FUNDS_ROWS).
 FUNDS_ROWS = MappingProxyType(
     {

@@ -202,9 +202,7 @@ def _write_header(w: _Writer, view: SheetView) -> None:
 def _write_funds(w: _Writer, view: SheetView) -> None:
     """项目资金（万元）: a label over the column header and the four rows."""
     w.next_row()
-    # The block label breaks before its unit, as the printed form does.
-    funds_label = official.FUNDS.replace("（", "\n（", 1)
-    _label(w, 1, funds_label, rows=1 + len(view.funds))
+    _label(w, 1, "\n".join(official.FUNDS_LINES), rows=1 + len(view.funds))
     _label(w, 2, "")
     _labels(w, 3, FUNDS_COLUMNS)
     for funds in view.funds:

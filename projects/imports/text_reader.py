@@ -234,7 +234,8 @@ class _Reader:
         ):
             self.read_parties(cells)
             return
-        if any(c.startswith("项目资金") for c in filled) or any("年初预算" in c for c in filled):
+        funds_label = official.FUNDS_LINES[0]
+        if any(c.startswith(funds_label) for c in filled) or any("年初预算" in c for c in filled):
             self.read_funds_header(cells)
             label_row = self.funds_row_label(cells)
             if label_row is None:
