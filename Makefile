@@ -24,6 +24,9 @@ PY = $(VENV)/bin/python
 PIP = $(VENV)/bin/pip
 UV = $(VENV)/bin/uv
 LINT_PATHS = perfeval projects indicators tests
+# DEBUG is off unless asked for; the development server and compiling translations ask for it
+# (the test suite runs with DEBUG off, as production does: tests/settings.py).
+DEV = DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
 # requirements-dev.lock: runtime + dev extra, what .venv (make test, CI) gets.
 # requirements.lock: runtime + prod extra (gunicorn), what the Docker image gets; constrained
@@ -68,20 +71,20 @@ sysdeps-browser:
 
 # Compile translations only once the project has a locale/ directory (.venv is skipped).
 messages: venv sysdeps
-	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore=$(VENV); fi
+	@if [ -d locale ]; then $(DEV) $(PY) manage.py compilemessages --ignore=$(VENV); fi
 
 # Playwright (from the lock) drives Debian's /usr/bin/chromium; never run `playwright install`.
 test: venv sysdeps-browser
-	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore=$(VENV); fi
+	@if [ -d locale ]; then $(DEV) $(PY) manage.py compilemessages --ignore=$(VENV); fi
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The task worker (batch exports) runs beside the server and stops with it.
 run: venv sysdeps messages
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	@$(PY) manage.py db_worker & worker=$$!; \
+	$(DEV) $(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py load_demo
+	@$(DEV) $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 bench: venv
 	@if [ -f scripts/bench.py ]; then \

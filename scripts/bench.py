@@ -51,10 +51,11 @@ def main() -> None:
     django.setup()
     from weasyprint import HTML
 
-    from projects import exports
-    from projects.export_pdf import refuse_fetch, sheet_html
+    from projects.exports import services as exports
+    from projects.exports.pdf import refuse_fetch, sheet_html
     from projects.models import Sheet
-    from projects.sheet_view import build_sheet_view, sheet_queryset
+    from projects.sheets.selectors import sheet_queryset
+    from projects.sheets.view_model import build_sheet_view
 
     sheet_id = Sheet.objects.get(project__name="人才大厦运行维护经费").pk
     html = sheet_html(build_sheet_view(sheet_queryset().get(pk=sheet_id)))

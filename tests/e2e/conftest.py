@@ -73,6 +73,11 @@ def login(page, live_server):
 
 @pytest.fixture
 def e2e_demo(transactional_db):
+    """The whole demo, loaded for each browser test: the live server sees only committed
+    data, and the database is emptied after each such test."""
     from django.core.management import call_command
 
+    from tests.conftest import ensure_catalogue
+
+    ensure_catalogue()
     call_command("load_demo", stdout=open(os.devnull, "w"))
