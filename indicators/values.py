@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from .numbers import two
+
 
 class Operator(StrEnum):
     EQ = "="
@@ -229,7 +231,7 @@ def format_actual(number: Decimal | None, unit: str) -> str:
     exponent = number.as_tuple().exponent
     # Two decimals as printed, unless the unit typed more precision than that.
     text = (
-        str(number.quantize(Decimal("0.01")))
+        two(number)
         if isinstance(exponent, int) and exponent >= -2
         else f"{number:f}"  # never exponent notation (1E-7)
     )

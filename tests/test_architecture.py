@@ -370,6 +370,45 @@ def test_finding_codes_are_written_only_in_their_module():
     assert wrong == []
 
 
+EAGER = {"gettext", "pgettext", "ngettext", "npgettext"}
+
+
+def _eager_calls_at_import(tree: ast.Module) -> list[int]:
+    """Lines where a string is translated while the module loads (not inside a function)."""
+    eager = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in EAGER
+    }
+    lines: list[int] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            return
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in eager:
+            lines.append(node.lineno)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return lines
+
+
+def test_strings_translated_when_a_module_loads_are_lazy():
+    """Translated at import, a string stays in the language of whoever loaded the module
+    first; module and class attributes use gettext_lazy, worded when shown."""
+    wrong = [
+        _where(path, line)
+        for path in _source_files(".py")
+        for line in _eager_calls_at_import(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert wrong == []
+    example = "from django.utils.translation import gettext as _\nWORDS = {'a': _('x')}\n"
+    assert _eager_calls_at_import(ast.parse(example)) == [2]
+
+
 # -- size ------------------------------------------------------------------------------------
 
 MAX_FUNCTION_LINES = 80

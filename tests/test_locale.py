@@ -18,4 +18,3 @@ def test_every_message_has_an_english_translation_and_none_is_fuzzy():
     ]
     fuzzy = [e for e in entries() if "#, fuzzy" in e]
     assert untranslated == [] and fuzzy == []
-

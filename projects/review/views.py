@@ -34,6 +34,7 @@ ACTION_MESSAGES = {
 }
 
 
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role starts where its work is: the unit's overview, the reviewer's inbox."""
     return redirect(landing(request.user))

@@ -80,13 +80,6 @@ def test_the_xlsx_of_a_sheet_is_a_real_worksheet(filler):
     assert len(ws.merged_cells.ranges) > 10
 
 
-@pytest.mark.parametrize("suffix", [".pdf", ".xlsx"])
-def test_exports_of_a_sheet_outside_the_scope_are_404(filler_other, suffix):
-    sheet = Sheet.objects.get(project__name=BIG)
-    assert logged_in(filler_other).get(f"/sheets/{sheet.pk}{suffix}").status_code == 404
-    assert Client().get(f"/sheets/{sheet.pk}{suffix}").status_code == 302
-
-
 def run_batch(client, **data) -> ExportJob:
     response = client.post("/exports/", data)
     assert response.status_code == 302

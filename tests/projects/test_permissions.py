@@ -1,34 +1,43 @@
-"""The permission matrix: every role × every action × every sheet state.
+"""The permission matrix: every role × own or other unit × every action × every sheet state.
 
 Allowed actions succeed and change what they should; every other combination answers 404
 (outside the scope), 403 (inside it) or the login page (anonymous), with nothing changed.
+The expected table is written here independently of `projects.workflow`, so a change to the
+workflow's table shows up as a failing cell.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from projects.imports.services import save_parsed
-from projects.imports.text_reader import parse_text
-from projects.models import Comment, Department, Profile, Sheet, SheetTransition, Unit
+from projects.models import Comment, Department, Evidence, Profile, Sheet, SheetTransition, Unit
 from projects.sheets.forms import IndicatorForm, SheetHeaderForm
 from projects.sheets.selectors import content_snapshot, sheet_queryset
-from tests.conftest import SEED
+from tests.conftest import persona
+from tests.helpers import sheet_of
 
 STATES = ["draft", "submitted", "returned", "approved"]
 ROLES = ["filler_own", "filler_other", "reviewer_own", "reviewer_other", "admin", "anonymous"]
-ACTIONS = ["view", "edit", "submit", "comment", "return", "approve", "reopen"]
-ACTIONS += ["export_json", "export_pdf", "export_xlsx"]
+ACTIONS = ["view", "history", "edit_form", "edit", "preview", "submit", "attach", "comment"]
+ACTIONS += ["resolve", "return", "approve", "reopen", "export_json", "export_pdf", "export_xlsx"]
 
 VIEWERS = {"filler_own", "reviewer_own", "admin"}
+EVERY = {state: VIEWERS for state in STATES}
+EDITABLE = {"draft": {"filler_own"}, "returned": {"filler_own"}}
+OPEN = ("draft", "submitted", "returned")
 ALLOWED = {
-    "view": {state: VIEWERS for state in STATES},
-    **{f"export_{fmt}": {state: VIEWERS for state in STATES} for fmt in ("json", "pdf", "xlsx")},
-    "edit": {"draft": {"filler_own"}, "returned": {"filler_own"}},
-    "submit": {"draft": {"filler_own"}, "returned": {"filler_own"}},
-    "comment": {state: VIEWERS for state in ("draft", "submitted", "returned")},
+    "view": EVERY,
+    "history": EVERY,
+    **{f"export_{fmt}": EVERY for fmt in ("json", "pdf", "xlsx")},
+    "edit_form": EDITABLE,
+    "edit": EDITABLE,
+    "preview": EDITABLE,
+    "submit": EDITABLE,
+    "attach": EDITABLE,
+    "comment": {state: VIEWERS for state in OPEN},
+    "resolve": {state: {"reviewer_own", "admin"} for state in OPEN},
     "return": {"submitted": {"reviewer_own"}},
     "approve": {"submitted": {"reviewer_own"}},
     "reopen": {"approved": {"admin"}},
@@ -40,33 +49,25 @@ NEXT_STATE = {
     "approve": "approved",
     "reopen": "returned",
 }
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def world(db):
-    """Unit A (with the sheet) under department A; unit B under department B; one user each."""
-    text = SEED.read_text(encoding="utf-8")
-    start = text.index("项目名称\t\t信息化运维项目") - len(
-        "财政项目支出绩效自我评价\t\t\t\t\t\t\t\t\t\n"
-    )
-    block = text[start : text.index("评分等级\t\t优", start) + 10]
-    parsed = parse_text(block).sheets[0]
-    sheet = save_parsed(parsed, year=2023).sheet
+def world(seed):
+    """A seed sheet of unit A (department A) with one open review thread; unit B under
+    department B; one user for each role."""
+    sheet = sheet_of("信息化运维项目")
     unit_a = sheet.project.unit
     dept_b = Department.objects.create(name="部门乙")
     unit_b = Unit.objects.create(name="单位乙", department=dept_b)
-    User = get_user_model()
     users = {
-        "filler_own": User.objects.create_user("filler_own"),
-        "filler_other": User.objects.create_user("filler_other"),
-        "reviewer_own": User.objects.create_user("reviewer_own"),
-        "reviewer_other": User.objects.create_user("reviewer_other"),
-        "admin": User.objects.create_superuser("admin", password="x"),
+        "filler_own": persona("filler_own", unit=unit_a),
+        "filler_other": persona("filler_other", unit=unit_b),
+        "reviewer_own": persona("reviewer_own", department=unit_a.department),
+        "reviewer_other": persona("reviewer_other", department=dept_b),
+        "admin": persona("admin", superuser=True),
     }
-    Profile.objects.create(user=users["filler_own"], unit=unit_a)
-    Profile.objects.create(user=users["filler_other"], unit=unit_b)
-    Profile.objects.create(user=users["reviewer_own"], department=unit_a.department)
-    Profile.objects.create(user=users["reviewer_other"], department=dept_b)
+    Comment.objects.create(sheet=sheet, author=users["reviewer_own"], body="请核对执行率")
     return sheet, users
 
 
@@ -77,14 +78,13 @@ def put_in_state(sheet: Sheet, state: str, users) -> None:
     full = sheet_queryset().get(pk=sheet.pk)
     SheetTransition.objects.create(
         sheet=sheet,
+        action="submit",
         from_status="draft",
         to_status="submitted",
         user=users["filler_own"],
         version=sheet.version,
         snapshot=content_snapshot(full),
     )
-    if state == "returned":
-        Comment.objects.create(sheet=sheet, author=users["reviewer_own"], body="请修改")
     Sheet.objects.filter(pk=sheet.pk).update(status=state)
 
 
@@ -111,17 +111,24 @@ def edit_data(sheet: Sheet) -> dict:
 
 def request(client: Client, action: str, sheet: Sheet):
     base = f"/sheets/{sheet.pk}/"
-    if action == "view":
-        return client.get(base)
-    if action.startswith("export_"):
-        return client.get(f"/sheets/{sheet.pk}.{action.removeprefix('export_')}")
-    if action == "edit":
-        return client.post(f"{base}edit/", edit_data(sheet))
-    if action == "submit":
-        return client.post(f"{base}submit/")
-    if action == "comment":
-        return client.post(f"{base}comments/", {"body": "权限测试的意见"})
-    return client.post(f"{base}{action}/", {"comment": "权限测试的说明"})
+    thread = Comment.objects.get(sheet=sheet, body="请核对执行率")
+    return {
+        "view": lambda: client.get(base),
+        "history": lambda: client.get(f"{base}history/"),
+        "edit_form": lambda: client.get(f"{base}edit/"),
+        "edit": lambda: client.post(f"{base}edit/", edit_data(sheet)),
+        "preview": lambda: client.post(f"{base}edit/preview/", edit_data(sheet)),
+        "submit": lambda: client.post(f"{base}submit/"),
+        "attach": lambda: client.post(
+            f"{base}evidence/", {"file": SimpleUploadedFile("盖章报告.pdf", PDF)}
+        ),
+        "comment": lambda: client.post(f"{base}comments/", {"body": "权限测试的意见"}),
+        "resolve": lambda: client.post(f"{base}comments/{thread.pk}/resolve/"),
+        **{
+            f"export_{fmt}": (lambda fmt=fmt: client.get(f"/sheets/{sheet.pk}.{fmt}"))
+            for fmt in ("json", "pdf", "xlsx")
+        },
+    }.get(action, lambda: client.post(f"{base}{action}/", {"comment": "权限测试的说明"}))()
 
 
 def footprint(sheet: Sheet) -> tuple:
@@ -132,7 +139,14 @@ def footprint(sheet: Sheet) -> tuple:
         Comment.objects.filter(sheet=sheet).count(),
         SheetTransition.objects.filter(sheet=sheet).count(),
         fresh.indicators.get(position=0).reason,
+        Evidence.objects.filter(sheet=sheet).count(),
+        Comment.objects.filter(sheet=sheet, resolved_at__isnull=False).count(),
     )
+
+
+READS = {"view", "history", "edit_form", "preview", "export_json", "export_pdf", "export_xlsx"}
+# For each allowed change: which footprint item moves by one.
+CHANGES = {"edit": 1, "comment": 2, "attach": 5, "resolve": 6}
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -151,13 +165,14 @@ def test_permission_matrix(world, role, action, state):
 
     if allowed:
         assert response.status_code in (200, 302), response.content[:300]
-        if action == "view" or action.startswith("export_"):
+        if action in READS:
             assert response.status_code == 200
             assert after == before
-        elif action == "edit":
-            assert after[1] == before[1] + 1 and after[4] == "由权限测试修改"
-        elif action == "comment":
-            assert after[2] == before[2] + 1
+        elif action in CHANGES:
+            moved = CHANGES[action]
+            assert after[moved] == before[moved] + 1
+            if action == "edit":
+                assert after[4] == "由权限测试修改"
         else:
             assert after[0] == NEXT_STATE[action]
             assert after[3] == before[3] + 1
@@ -173,8 +188,9 @@ def test_permission_matrix(world, role, action, state):
     assert after == before
 
 
-def test_returning_needs_a_comment(world):
+def test_returning_needs_a_comment_or_open_comments(world):
     sheet, users = world
+    Comment.objects.filter(sheet=sheet).delete()
     put_in_state(sheet, "submitted", users)
     client = Client()
     client.force_login(users["reviewer_own"])
@@ -187,7 +203,8 @@ def test_returning_needs_a_comment(world):
     client.post(f"/sheets/{sheet.pk}/return/", {"comment": ""})
     assert Sheet.objects.get(pk=sheet.pk).status == "returned"
     transition = SheetTransition.objects.filter(sheet=sheet).last()
-    assert (transition.from_status, transition.to_status, transition.user) == (
+    assert (transition.action, transition.from_status, transition.to_status, transition.user) == (
+        "return",
         "submitted",
         "returned",
         users["reviewer_own"],
@@ -203,3 +220,33 @@ def test_reopening_needs_a_reason(world):
     assert Sheet.objects.get(pk=sheet.pk).status == "approved"
     client.post(f"/sheets/{sheet.pk}/reopen/", {"comment": "抽查发现问题"})
     assert Sheet.objects.get(pk=sheet.pk).status == "returned"
+
+
+@pytest.mark.parametrize("page", ["/sheets/new/", "/overview/"])
+def test_only_a_units_filler_starts_a_sheet_or_has_a_unit_overview(world, page):
+    _sheet, users = world
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        expected = 200 if role.startswith("filler") else 403
+        assert client.get(page).status_code == expected, role
+    assert Client().get(page)["Location"].startswith("/accounts/login/")
+
+
+def test_only_reviewers_and_the_administrator_have_an_inbox(world):
+    _sheet, users = world
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        expected = 403 if role.startswith("filler") else 200
+        assert client.get("/review/").status_code == expected, role
+
+
+def test_profile_without_unit_or_department_has_no_role(world):
+    _sheet, _users = world
+    nobody = persona("nobody")
+    Profile.objects.create(user=nobody)
+    client = Client()
+    client.force_login(nobody)
+    assert client.get("/sheets/").context["entries"] == []
+    assert client.get("/review/").status_code == 403
