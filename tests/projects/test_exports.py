@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from openpyxl import load_workbook
 
 from projects.models import ExportJob, Sheet
