@@ -1,4 +1,4 @@
-"""Reading 年度指标值 and 实际完成值 as the official sheets print them (RULES.md §3).
+"""Reading 年度指标值 and 实际完成值 as the official sheets print them (docs/rules.md §3).
 
 Plain Python: no database, no Django models.
 """

@@ -36,7 +36,7 @@ from tests.helpers import json_of
 D = Decimal
 EXPORTED_AT = datetime(2024, 5, 6, 14, 30)
 
-# Total and grade each seed sheet prints (RULES.md §4: the printed sheets are the reference).
+# Total and grade each seed sheet prints (docs/rules.md §4: the printed sheets are the reference).
 PRINTED_TOTALS = {
     "高校毕业生就业服务专项": ("96.97", "优"),
     "回国留学人员创业服务专项": ("95.87", "优"),
