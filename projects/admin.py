@@ -99,7 +99,11 @@ admin.site.unregister(User)
 @admin.register(User)
 class PerfevalUserAdmin(UserAdmin):
     inlines = [ProfileInline]
-    list_display = ["username", "get_full_name", "role", "unit", "department", "is_active"]
+    list_display = ["username", "full_name", "role", "unit", "department", "is_active"]
+
+    @admin.display(description=_("姓名"))
+    def full_name(self, obj):
+        return obj.get_full_name()
 
     @admin.display(description=_("角色"))
     def role(self, obj):
