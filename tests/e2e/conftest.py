@@ -11,9 +11,6 @@ import shutil
 
 import pytest
 
-# The live server runs in a thread beside Playwright's event loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -31,6 +28,20 @@ def browser():
 
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: run `make test` (apt-get install chromium) first")
+    # While Playwright's event loop runs in this thread, Django refuses database calls from it
+    # unless told they are safe: they are, the live server answers from its own thread.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _chromium(sync_playwright)
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _chromium(sync_playwright):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
