@@ -11,6 +11,7 @@ Templates reach them with `{% load official %}{% official_labels as L %}` (`L.PR
 
 from __future__ import annotations
 
+from functools import cache
 from types import MappingProxyType
 
 TITLE = "财政项目支出绩效自评表"
@@ -100,6 +101,7 @@ def title(wording: str, year: int) -> str:
     return f"{wording}（{year}年度）"
 
 
+@cache
 def labels() -> dict[str, object]:
     """Every label above by its name, for templates."""
     return {

@@ -25,7 +25,6 @@ from projects.models import (
     Project,
     Sheet,
     Unit,
-    rule_set_for,
 )
 
 from .text_reader import ParsedSheet, ParseResult, parse_text
@@ -211,7 +210,7 @@ def save_parsed(parsed: ParsedSheet, *, year: int, user=None) -> ImportOutcome:
     _write_content(sheet, candidate, catalogue, sheet.updated_by)
     saved = _with_content(sheet.pk)
     message = _("新建") if action == "created" else _("已更新草稿内容")
-    return ImportOutcome(parsed, action, saved, saved.evaluate(rule_set_for(saved)), message)
+    return ImportOutcome(parsed, action, saved, saved.evaluate(), message)
 
 
 def _with_content(pk: int) -> Sheet:
