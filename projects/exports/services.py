@@ -97,7 +97,7 @@ def views_of(
         progress(i, len(sheets))
 
 
-def pdf_zip(sheets, progress: Progress = _no_progress, **_unused) -> bytes:
+def pdf_zip(sheets, progress: Progress = _no_progress) -> bytes:
     exported_at = timezone.now()
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -106,13 +106,13 @@ def pdf_zip(sheets, progress: Progress = _no_progress, **_unused) -> bytes:
     return out.getvalue()
 
 
-def workbook(sheets, progress: Progress = _no_progress, **_unused) -> bytes:
+def workbook(sheets, progress: Progress = _no_progress) -> bytes:
     exported_at = timezone.now()
     pairs = [(view, view.status_label) for _sheet, view in views_of(sheets, progress)]
     return workbook_bytes(sheet_workbook(pairs, exported_at=exported_at))
 
 
-def summary(sheets, progress: Progress = _no_progress, *, title: str, **_unused) -> bytes:
+def summary(sheets, progress: Progress = _no_progress, *, title: str) -> bytes:
     sheets = list(sheets)
     view = build_summary(sheets)
     progress(len(sheets), len(sheets))
@@ -133,15 +133,22 @@ class BatchKind:
 
     extension: str
     content_type: str
-    build: Callable[..., bytes]
+    # (sheets, progress, title) → the file; only the summary prints a title.
+    build: Callable[[list[Sheet], Progress, str], bytes]
     # The file name's last part, after year and scope: 2023_某单位_汇总表.xlsx.
     stem: str
 
 
 BATCHES = {
-    ExportJob.Kind.PDF_ZIP: BatchKind("zip", "application/zip", pdf_zip, "全部自评表 PDF"),
-    ExportJob.Kind.WORKBOOK: BatchKind("xlsx", XLSX, workbook, "全部自评表 Excel"),
-    ExportJob.Kind.SUMMARY: BatchKind("xlsx", XLSX, summary, "汇总表"),
+    ExportJob.Kind.PDF_ZIP: BatchKind(
+        "zip", "application/zip", lambda s, p, _title: pdf_zip(s, p), "全部自评表 PDF"
+    ),
+    ExportJob.Kind.WORKBOOK: BatchKind(
+        "xlsx", XLSX, lambda s, p, _title: workbook(s, p), "全部自评表 Excel"
+    ),
+    ExportJob.Kind.SUMMARY: BatchKind(
+        "xlsx", XLSX, lambda s, p, title: summary(s, p, title=title), "汇总表"
+    ),
 }
 
 
@@ -154,4 +161,4 @@ def batch_filename(job: ExportJob) -> str:
 def build_batch(job: ExportJob, sheets: list[Sheet], progress: Progress = _no_progress) -> bytes:
     """The file of a batch export job, from its sheets."""
     title = summary_title(job.year, job.department, job.unit)
-    return BATCHES[job.kind].build(sheets, progress, title=title)
+    return BATCHES[job.kind].build(sheets, progress, title)

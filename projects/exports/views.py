@@ -16,7 +16,7 @@ from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import build_sheet_view
 
 from .forms import ExportForm
-from .services import SINGLE, select_sheets, sheet_filename, summary_title
+from .services import BATCHES, SINGLE, select_sheets, sheet_filename, summary_title
 from .summary import build_summary
 from .tasks import run_export_job
 
@@ -70,7 +70,12 @@ def export_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
 def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
     """Only the user who asked for an export may download it."""
     job = get_object_or_404(ExportJob, pk=job_id, user=request.user, state=ExportJob.State.DONE)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=BATCHES[job.kind].content_type,
+    )
 
 
 @login_required
