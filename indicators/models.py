@@ -77,7 +77,11 @@ class RuleSet(models.Model):
         HALF_UP = ROUND_HALF_UP, _("四舍五入")
         HALF_EVEN = ROUND_HALF_EVEN, _("银行家舍入")
 
-    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    # Versions of one year's rules: a version that scored a sheet past 草稿 is never edited;
+    # a change makes the next version (projects.models.rule_set_for, docs/rules.md §5).
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, null=True)
     scheme = models.ForeignKey(
         CatalogueScheme, on_delete=models.PROTECT, verbose_name=_("指标目录版本")
     )
@@ -103,12 +107,15 @@ class RuleSet(models.Model):
     )
 
     class Meta:
-        ordering = ["-year"]
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "version"], name="rule_set_unique_version")
+        ]
         verbose_name = _("年度评分规则")
         verbose_name_plural = pgettext_lazy("plural", "年度评分规则")
 
     def __str__(self) -> str:
-        return f"{self.year}"
+        return f"{self.year} v{self.version}"
 
     @classmethod
     def ensure(cls, year: int) -> RuleSet:
@@ -124,7 +131,9 @@ class RuleSet(models.Model):
     @classmethod
     def for_year(cls, year: int) -> RuleSet:
         """The year's rule set; an unsaved one with the defaults when none was configured."""
-        found = cls.objects.filter(year=year).select_related("scheme").first()
+        found = (
+            cls.objects.filter(year=year).order_by("-version").select_related("scheme").first()
+        )
         if found is not None:
             return found
         scheme = CatalogueScheme.objects.filter(name=catalogue.DEFAULT_SCHEME).first()

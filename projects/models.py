@@ -59,6 +59,7 @@ class Project(models.Model):
         Unit, on_delete=models.PROTECT, related_name="projects", verbose_name=_("实施单位")
     )
     name = models.CharField(_("项目名称"), max_length=200)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["unit__name", "name"]
@@ -89,6 +90,17 @@ class Sheet(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     budget_weight = models.DecimalField(
         _("预算执行分值"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    # The rule-set version that scores this sheet (`rule_set_for`). Fixed once the sheet leaves
+    # 草稿: a later edit of the year's rules makes a new version, which only drafts and returned
+    # sheets move to (docs/rules.md §5).
+    rule_set = models.ForeignKey(
+        RuleSet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sheets",
+        verbose_name=_("评分规则版本"),
     )
     goal_expected = models.TextField(_("预期目标"), blank=True)
     goal_achieved = models.TextField(_("实际完成情况"), blank=True)
@@ -149,16 +161,20 @@ class Sheet(models.Model):
 
 
 def rule_set_for(sheet: Sheet, *, cache: dict | None = None) -> RuleSet:
-    """The rule set that scores `sheet`, saved or not: today, its year's (docs/rules.md §5).
+    """The rule set that scores `sheet`, saved or not (docs/rules.md §5): the version the
+    sheet records, else (a sheet not yet saved) the newest version of its year.
 
     Every figure of a sheet is computed with the rule set this returns, and nothing else
     looks one up. A caller going through many sheets passes one `cache` dict, so each rule
-    set is read once (a page of 50 sheets of two years: two queries).
+    set is read once (a page of 50 sheets of two versions: two queries).
     """
-    key = sheet.year
+    key = ("id", sheet.rule_set_id) if sheet.rule_set_id else ("year", sheet.year)
     if cache is not None and key in cache:
         return cache[key]
-    found = RuleSet.for_year(sheet.year)
+    if sheet.rule_set_id:
+        found = RuleSet.objects.select_related("scheme").get(pk=sheet.rule_set_id)
+    else:
+        found = RuleSet.for_year(sheet.year)
     if cache is not None:
         cache[key] = found
     return found
@@ -329,6 +345,12 @@ class Profile(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("主管部门")
     )
+    # 审计员 (audit administrator): reads, searches and exports the audit log, and nothing else.
+    auditor = models.BooleanField(_("审计员"), default=False)
+    # Account security (projects/accounts): password age, forced change, the one live session.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    session_key = models.CharField(_("当前会话"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("用户归属")
@@ -424,6 +446,7 @@ class Comment(models.Model):
         related_name="+",
         verbose_name=_("标记解决人"),
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -480,6 +503,7 @@ class Evidence(models.Model):
         verbose_name=_("上传人"),
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -528,6 +552,9 @@ class ExportJob(models.Model):
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Written by the worker while it runs; a running job whose heartbeat is too old has lost
+    # its worker and is marked failed.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

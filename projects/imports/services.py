@@ -201,6 +201,7 @@ def save_parsed(parsed: ParsedSheet, *, year: int, user=None) -> ImportOutcome:
         sheet = Sheet(project=project, year=year, status=Sheet.Status.DRAFT)
         action = "created"
 
+    sheet.rule_set = rule_set if rule_set.pk else None
     sheet.budget_weight = candidate.budget_weight
     sheet.goal_expected = parsed.goal_expected
     sheet.goal_achieved = parsed.goal_achieved

@@ -144,6 +144,7 @@ def sheet_create(
     sheet = Sheet.objects.create(
         project=project,
         year=year,
+        rule_set=rule_set if rule_set.pk else None,
         budget_weight=copy_from.budget_weight if copy_from else rule_set.budget_weight,
         goal_expected=copy_from.goal_expected if copy_from else "",
         updated_by=user,
