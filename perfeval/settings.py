@@ -137,6 +137,11 @@ TASKS = {
 EVIDENCE_MAX_BYTES = int(os.environ.get("PERFEVAL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Which forwarded header names the real client, set by the trusted reverse proxy (the audit log
+# and the lock-out both use it: perfeval/client_ip.py). Empty: REMOTE_ADDR, no header believed.
+PERFEVAL_PROXY_IP_HEADER = os.environ.get("DJANGO_PROXY_IP_HEADER", "")
+PERFEVAL_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
