@@ -40,12 +40,16 @@ class Code(StrEnum):
     WEIGHTS_NOT_100 = "weights_not_100"
     FUNDS_NOT_ADDING_UP = "funds_not_adding_up"
     FUNDS_NO_BUDGET = "funds_no_budget"
+    EXECUTION_RATE_IMPLAUSIBLE = "execution_rate_implausible"
+    AMOUNT_MAGNITUDE = "amount_magnitude"
+    AMOUNT_OUT_OF_RANGE = "amount_out_of_range"
     SCORE_DIFFERS_FROM_SUGGESTED = "score_differs_from_suggested"
     TARGET_MET_SCORE_CUT = "target_met_score_cut"
     REASON_CONTRADICTS_ACTUAL = "reason_contradicts_actual"
     DEVIATION_UNEXPLAINED = "deviation_unexplained"
     BOILERPLATE_REASON = "boilerplate_reason"
     EXECUTION_BELOW_90 = "execution_below_90"
+    EXECUTION_ABOVE_100 = "execution_above_100"
     UNPARSED_VALUE = "unparsed_value"
     IMPORT_UNPLACED = "import_unplaced"
     WEIGHTS_GUIDELINE = "weights_guideline"
@@ -64,12 +68,16 @@ _SEVERITIES = {
     Code.WEIGHTS_NOT_100: Severity.ERROR,
     Code.FUNDS_NOT_ADDING_UP: Severity.ERROR,
     Code.FUNDS_NO_BUDGET: Severity.ERROR,
+    Code.EXECUTION_RATE_IMPLAUSIBLE: Severity.ERROR,
+    Code.AMOUNT_MAGNITUDE: Severity.ERROR,
+    Code.AMOUNT_OUT_OF_RANGE: Severity.ERROR,
     Code.SCORE_DIFFERS_FROM_SUGGESTED: Severity.WARNING,
     Code.TARGET_MET_SCORE_CUT: Severity.WARNING,
     Code.REASON_CONTRADICTS_ACTUAL: Severity.WARNING,
     Code.DEVIATION_UNEXPLAINED: Severity.WARNING,
     Code.BOILERPLATE_REASON: Severity.WARNING,
     Code.EXECUTION_BELOW_90: Severity.WARNING,
+    Code.EXECUTION_ABOVE_100: Severity.WARNING,
     Code.UNPARSED_VALUE: Severity.WARNING,
     Code.IMPORT_UNPLACED: Severity.WARNING,
     Code.WEIGHTS_GUIDELINE: Severity.INFO,

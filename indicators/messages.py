@@ -62,6 +62,21 @@ TEMPLATES = {
     ),
     Code.BOILERPLATE_REASON: _("偏差原因“{text}”过于笼统，请说明具体原因和改进措施。"),
     Code.EXECUTION_BELOW_90: _("预算执行率 {rate}% 低于 {threshold}%。"),
+    Code.EXECUTION_ABOVE_100: _(
+        "预算执行率 {rate}% 超过 100%：全年执行数高于全年预算数，请核对金额或说明原因。"
+    ),
+    Code.EXECUTION_RATE_IMPLAUSIBLE: _(
+        "预算执行率 {rate}% 超过 {limit}%，金额很可能有误（如单位或小数点），"
+        "预算执行得分记 0，改正前不能提交。"
+    ),
+    Code.AMOUNT_MAGNITUDE: _(
+        "{field_name}为 {amount} 万元，达到最大预算数 {reference} 万元的 {factor} 倍以上，"
+        "可能把“元”填成了“万元”。预算执行得分记 0，改正前不能提交。"
+    ),
+    Code.AMOUNT_OUT_OF_RANGE: _(
+        "{field_name}为 {amount} 万元，达到或超过 {limit} 万元（1 万亿元），金额不合理。"
+        "预算执行得分记 0，改正前不能提交。"
+    ),
     Code.UNPARSED_VALUE: _("无法识别“{text}”中的数值。"),
     Code.IMPORT_UNPLACED: _("导入时第 {line} 行未能识别：{text}"),
     Code.WEIGHTS_GUIDELINE: _(

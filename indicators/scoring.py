@@ -83,6 +83,12 @@ class RuleParams:
     lowest_grade: Grade = Grade.FAIL
     execution_warning_below: Decimal = Decimal("90")
     over_achievement_factor: Decimal = Decimal("1.3")
+    # Implausible funds (docs/rules.md §4.2, §6), fixed like the stock phrases: a rate above
+    # this is not scored; an executed amount this many times the largest budget figure, or
+    # any amount at or above the limit (万元: 1 万亿元), is an input error.
+    execution_implausible_above: Decimal = Decimal("200")
+    magnitude_factor: Decimal = Decimal("10")
+    amount_limit: Decimal = Decimal("100000000")
     stock_phrases: tuple[str, ...] = (
         "根据实际工作情况",
         "根据实际情况",
@@ -172,6 +178,8 @@ class FundsResult:
     score: Decimal
     # The rate before capping, as used for the score (equal to rows["total"].rate).
     rate: Decimal | None
+    # False when the 年度资金总额 figures cannot be right (`funds_plausible`): the score is 0.
+    plausible: bool = True
 
 
 @dataclass(frozen=True)
@@ -236,11 +244,36 @@ def budget_score(rate: Decimal | None, weight: Decimal, params: RuleParams) -> D
     return min(score, params.round(weight))
 
 
+def funds_plausible(line: FundsLine, rate: Decimal | None, params: RuleParams) -> bool:
+    """Whether the 年度资金总额 figures can be scored: a rate not above 200 %, an executed
+    amount below 10 times the largest budget figure, every amount below 1 万亿元."""
+    if rate is not None and rate > params.execution_implausible_above:
+        return False
+    if _magnitude_reference(line, params) is not None:
+        return False
+    return not any(_beyond_limit(line.get(column), params) for column in FUNDS_COLUMNS)
+
+
+def _magnitude_reference(line: FundsLine, params: RuleParams) -> Decimal | None:
+    """The largest budget figure, when the executed amount is `magnitude_factor` times it or
+    more (an amount typed in 元 into a 万元 cell); None when the amount is in proportion."""
+    budgets = [value for value in (line.initial, line.annual) if value is not None and value > 0]
+    if not budgets or line.executed is None:
+        return None
+    largest = max(budgets)
+    return largest if line.executed >= largest * params.magnitude_factor else None
+
+
+def _beyond_limit(value: Decimal | None, params: RuleParams) -> bool:
+    return value is not None and abs(value) >= params.amount_limit
+
+
 def compute_funds(sheet: SheetInput, params: RuleParams) -> FundsResult:
     """Rates of all four funds rows and the budget score.
 
     A sub-row (当年财政拨款 / 上年结转资金 / 其他资金) whose 全年预算数 is 0 prints rate 0.00;
-    the 年度资金总额 row without a 全年预算数 has no rate and scores 0.
+    the 年度资金总额 row without a 全年预算数 has no rate and scores 0, and so does a total row
+    whose figures are implausible (`funds_plausible`): its rate is printed, not scored.
     """
     rows: dict[str, FundsRowResult] = {}
     for key in FUNDS_ROWS:
@@ -251,9 +284,9 @@ def compute_funds(sheet: SheetInput, params: RuleParams) -> FundsResult:
         rows[key] = FundsRowResult(key, line.initial, line.annual, line.executed, rate)
     weight = sheet.budget_weight if sheet.budget_weight is not None else params.budget_weight
     total_rate = rows["total"].rate
-    return FundsResult(
-        rows=rows, weight=weight, score=budget_score(total_rate, weight, params), rate=total_rate
-    )
+    plausible = funds_plausible(sheet.funds.get("total", FundsLine()), total_rate, params)
+    score = budget_score(total_rate if plausible else None, weight, params)
+    return FundsResult(rows=rows, weight=weight, score=score, rate=total_rate, plausible=plausible)
 
 
 # --- indicators ------------------------------------------------------------------------------
@@ -432,14 +465,54 @@ def _check_funds(sheet: SheetInput, funds: FundsResult, params: RuleParams, add:
             )
     if not total_line.annual:
         add(Code.FUNDS_NO_BUDGET, None, "funds.total.annual")
-    elif funds.rate is not None and funds.rate < params.execution_warning_below:
+    elif funds.rate is not None:
+        _check_rate(funds.rate, params, add)
+    _check_magnitude(total_line, params, add)
+
+
+def _check_rate(rate: Decimal, params: RuleParams, add: Add) -> None:
+    """Below 90 % a warning; above 100 % a warning (more spent than budgeted); above 200 % an
+    error, and the budget score is 0 (`compute_funds`)."""
+    field, limit = "funds.total.rate", params.execution_implausible_above
+    if rate < params.execution_warning_below:
         add(
             Code.EXECUTION_BELOW_90,
             None,
-            "funds.total.rate",
-            rate=fmt(funds.rate),
+            field,
+            rate=fmt(rate),
             threshold=fmt(params.execution_warning_below),
         )
+    elif rate > limit:
+        add(Code.EXECUTION_RATE_IMPLAUSIBLE, None, field, rate=fmt(rate), limit=fmt(limit))
+    elif rate > HUNDRED:
+        add(Code.EXECUTION_ABOVE_100, None, field, rate=fmt(rate))
+
+
+def _check_magnitude(line: FundsLine, params: RuleParams, add: Add) -> None:
+    """`amount_magnitude`: an executed amount 10 times the largest budget figure or more, or
+    any amount of the total row at or above 1 万亿元 — once per amount."""
+    reference = _magnitude_reference(line, params)
+    for column in FUNDS_COLUMNS:
+        value = line.get(column)
+        if value is None:
+            continue
+        if column == "executed" and reference is not None:
+            add(
+                Code.AMOUNT_MAGNITUDE,
+                None,
+                f"funds.total.{column}",
+                amount=fmt(value),
+                reference=fmt(reference),
+                factor=fmt(params.magnitude_factor),
+            )
+        elif _beyond_limit(value, params):
+            add(
+                Code.AMOUNT_OUT_OF_RANGE,
+                None,
+                f"funds.total.{column}",
+                amount=fmt(value),
+                limit=fmt(params.amount_limit),
+            )
 
 
 def _check_row(

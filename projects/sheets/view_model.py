@@ -362,6 +362,8 @@ def _explain_rate(row: scoring.FundsRowResult) -> str:
 def _explain_budget_score(fr: scoring.FundsResult, rule_set: RuleSet) -> str:
     if fr.rate is None:
         return _("无执行率，预算执行得分记 0")
+    if not fr.plausible:
+        return _("资金金额不合理（见错误提示），预算执行得分记 0")
     return _("%(weight)s × %(rate)s%% = %(score)s（不超过分值；两位小数，%(rounding)s）") % {
         "weight": two(fr.weight),
         "rate": two(fr.rate),

@@ -1207,3 +1207,141 @@ def test_evaluate_never_raises_on_whatever_the_cells_hold(cells, annual, execute
     assert result.grade in GRADE_ORDER
     assert result.total == result.total.quantize(D("0.01"))
     assert all(f.severity in {ERROR, WARNING, INFO} for f in result.findings)
+
+
+# --- implausible funds (docs/rules.md §4.2, §6) ----------------------------------------------
+
+
+def with_total(initial="100.00", annual="100.00", executed="95.00") -> SheetInput:
+    return dataclasses.replace(valid_sheet(), funds=funds(initial, annual, executed))
+
+
+def test_a_rate_above_100_is_a_warning_and_still_scores_the_weight():
+    result = evaluate(with_total(executed="120.00"))
+
+    assert problems(result) == [("execution_above_100", None, "funds.total.rate")]
+    assert only(result, "execution_above_100").severity == WARNING
+    assert only(result, "execution_above_100").params == {"rate": "120.00"}
+    assert result.funds.score == D("10.00")
+    assert result.funds.plausible is True
+
+
+def test_a_rate_of_exactly_200_is_still_plausible_and_200_01_is_an_error_scoring_zero():
+    at_limit = evaluate(with_total(executed="200.00"))
+    above = evaluate(with_total(executed="200.01"))
+
+    assert problems(at_limit) == [("execution_above_100", None, "funds.total.rate")]
+    assert at_limit.funds.score == D("10.00")
+    assert problems(above) == [("execution_rate_implausible", None, "funds.total.rate")]
+    finding = only(above, "execution_rate_implausible")
+    assert finding.blocking
+    assert finding.params == {"rate": "200.01", "limit": "200.00"}
+    assert above.funds.rate == D("200.01")
+    assert above.funds.score == D("0.00")
+    assert above.funds.plausible is False
+    assert above.total == D("90.00")
+
+
+def test_an_executed_amount_ten_times_the_budget_is_a_magnitude_error_and_scores_zero():
+    # 全年执行数 typed in 元 (1,000,000) against a budget in 万元 (100): orders of magnitude.
+    result = evaluate(with_total(executed="1000.00"))
+
+    assert problems(result) == [
+        ("amount_magnitude", None, "funds.total.executed"),
+        ("execution_rate_implausible", None, "funds.total.rate"),
+    ]
+    assert only(result, "amount_magnitude").params == {
+        "amount": "1000.00",
+        "reference": "100.00",
+        "factor": "10.00",
+    }
+    assert all(f.blocking for f in result.findings if f.field and f.field.startswith("funds"))
+    assert result.funds.score == D("0.00")
+
+
+def test_the_magnitude_is_measured_against_the_larger_budget_figure():
+    # 年初预算数 500, 全年预算数 cut to 100, executed 1000: 10 × 100 but not 10 × 500.
+    result = evaluate(with_total(initial="500.00", annual="100.00", executed="1000.00"))
+
+    assert problems(result) == [("execution_rate_implausible", None, "funds.total.rate")]
+    assert result.funds.score == D("0.00")
+
+
+def test_an_executed_amount_just_under_ten_times_the_budget_is_no_magnitude_error():
+    result = evaluate(with_total(executed="999.99"))
+
+    assert "amount_magnitude" not in {f.code for f in result.findings}
+
+
+def test_an_amount_of_one_trillion_yuan_or_more_is_out_of_range_and_scores_zero():
+    # 100,000,000 万元 = 1 万亿元 for one project: a rate of 95 % does not make it right.
+    result = evaluate(
+        with_total(initial="100000000.00", annual="100000000.00", executed="95000000.00")
+    )
+
+    assert problems(result) == [
+        ("amount_out_of_range", None, "funds.total.annual"),
+        ("amount_out_of_range", None, "funds.total.initial"),
+    ]
+    assert only_at(result, "funds.total.annual").params == {
+        "amount": "100000000.00",
+        "limit": "100000000.00",
+    }
+    assert result.funds.rate == D("95.00")
+    assert result.funds.score == D("0.00")
+    assert result.errors
+
+
+def only_at(result, field: str):
+    [finding] = [f for f in result.findings if f.field == field]
+    return finding
+
+
+def test_without_a_budget_a_huge_executed_amount_is_still_reported():
+    result = evaluate(with_total(initial="0.00", annual="0.00", executed="100000000.00"))
+
+    assert ("amount_out_of_range", None, "funds.total.executed") in problems(result)
+    assert ("funds_no_budget", None, "funds.total.annual") in problems(result)
+    assert result.funds.score == D("0.00")
+
+
+budgets = st.decimals(min_value=D("0.01"), max_value=D("99999999.99"), places=2)
+spent = st.decimals(min_value=D("0.00"), max_value=D("999999999999.99"), places=2)
+
+
+@given(initial=budgets, annual=budgets, executed=spent, weight=weights)
+def test_an_implausible_total_never_gets_budget_marks_and_always_blocks_submission(
+    initial, annual, executed, weight
+):
+    sheet = dataclasses.replace(
+        with_total(str(initial), str(annual), str(executed)), budget_weight=weight
+    )
+
+    result = evaluate(sheet)
+
+    rate = result.funds.rate
+    implausible = (
+        rate > D("200")
+        or executed >= max(initial, annual) * 10
+        or max(initial, annual, executed) >= D("100000000")
+    )
+    codes = {f.code for f in result.errors}
+    new_errors = {"execution_rate_implausible", "amount_magnitude", "amount_out_of_range"}
+    if implausible:
+        assert result.funds.score == D("0.00")
+        assert result.funds.plausible is False
+        assert codes & new_errors
+    else:
+        assert result.funds.score == budget_score(rate, weight, PARAMS)
+        assert result.funds.plausible is True
+        assert not codes & new_errors
+    assert (rate > D("200")) == ("execution_rate_implausible" in codes)
+
+
+@given(annual=budgets, rate_percent=st.decimals(min_value=D("0"), max_value=D("100"), places=2))
+def test_a_rate_up_to_100_adds_no_new_finding(annual, rate_percent):
+    executed = (annual * rate_percent / 100).quantize(D("0.01"), rounding=ROUND_DOWN)
+    result = evaluate(with_total(str(annual), str(annual), str(executed)))
+
+    new = {"execution_above_100", "execution_rate_implausible", "amount_magnitude"}
+    assert not new & {f.code for f in result.findings}
