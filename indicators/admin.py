@@ -1,7 +1,9 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+"""The catalogue's back office. The year's rule sets are edited in projects/admin.py, since
+their versions follow the sheets they score (projects/rule_sets.py)."""
 
-from .models import CatalogueScheme, Level1, Level2, RuleSet
+from django.contrib import admin
+
+from .models import CatalogueScheme, Level1, Level2
 
 
 class Level2Inline(admin.TabularInline):
@@ -26,23 +28,3 @@ class Level1Inline(admin.TabularInline):
 class CatalogueSchemeAdmin(admin.ModelAdmin):
     list_display = ["name", "description"]
     inlines = [Level1Inline]
-
-
-@admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
-    list_display = ["year", "scheme", "rounding", "budget_weight", "title"]
-    fieldsets = [
-        (None, {"fields": ["year", "scheme", "title", "rounding", "budget_weight"]}),
-        (
-            _("定性指标得分区间（占分值 %）"),
-            {
-                "fields": [
-                    ("achieved_low", "achieved_high"),
-                    ("partial_low", "partial_high"),
-                    ("not_achieved_low", "not_achieved_high"),
-                ]
-            },
-        ),
-        (_("评分等级"), {"fields": [("grade_excellent", "grade_good", "grade_pass")]}),
-        (_("提醒"), {"fields": ["execution_warning_below", "over_achievement_factor"]}),
-    ]

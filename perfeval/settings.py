@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crispy_forms",
     "crispy_bootstrap5",
+    # Two factors and the lock-out (projects/accounts): TOTP and recovery codes, failed logins.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "indicators",
     "projects",
 ]
@@ -64,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -145,6 +151,10 @@ PERFEVAL_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# History is read, never reverted from the admin: a revert would bypass the workflow, the
+# version check and the audit log.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,12 +1,22 @@
 """The administrator's back office: departments, units, users and their roles, the sheets'
-content, transitions, comments and evidence. States change only through the workflow."""
+content, transitions, comments and evidence, and the year's rule-set versions.
 
-from django.contrib import admin
+The back office never bypasses the workflow (docs/rules.md §8): states change only through
+it; a sheet's content, transitions, comments and evidence are read-only here once the sheet
+has left 草稿; a sheet that ever left 草稿 is never deleted; history is never reverted from
+here (SIMPLE_HISTORY_REVERT_DISABLED); a rule-set version that scores a submitted or approved
+sheet is never edited in place (a change saves the next version: projects/rule_sets.py).
+"""
+
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.models import RuleSet
+
+from . import rule_sets
 from .access import filler_unit, reviewer_department, role_label
 from .models import (
     BudgetLine,
@@ -41,7 +51,58 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class BudgetLineInline(admin.TabularInline):
+def left_draft(sheet: Sheet | None) -> bool:
+    """Whether the sheet is past 草稿 now, or ever was (a transition exists)."""
+    if sheet is None or sheet.pk is None:
+        return False
+    return sheet.status != Sheet.Status.DRAFT or sheet.transitions.exists()
+
+
+class WorkflowGuard:
+    """Read-only once the sheet behind the object has left 草稿; never deleted then; no bulk
+    delete (Django's bulk action checks the model, not each object)."""
+
+    @staticmethod
+    def sheet_of(obj):
+        return obj if isinstance(obj, Sheet) else getattr(obj, "sheet", None)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        sheet = self.sheet_of(obj)
+        if sheet is not None and sheet.status != Sheet.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if left_draft(self.sheet_of(obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class InlineGuard:
+    """An inline of a sheet: read-only and undeletable once the sheet has left 草稿."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.status != Sheet.Status.DRAFT:
+            return False
+        return super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.status != Sheet.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if left_draft(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class BudgetLineInline(InlineGuard, admin.TabularInline):
     model = BudgetLine
     extra = 0
 
@@ -58,17 +119,24 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Sheet)
-class SheetAdmin(SimpleHistoryAdmin):
+class SheetAdmin(WorkflowGuard, SimpleHistoryAdmin):
     list_display = ["project", "year", "status", "version", "updated_at"]
     list_filter = ["year", "status", "project__unit__department"]
     search_fields = ["project__name"]
     # States change only through the workflow (reopen on the sheet page), never by hand here.
-    readonly_fields = ["status", "version", "created_at", "updated_at", "updated_by"]
+    readonly_fields = [
+        "status",
+        "version",
+        "rule_set",
+        "created_at",
+        "updated_at",
+        "updated_by",
+    ]
     inlines = [BudgetLineInline, TransitionInline]
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(WorkflowGuard, admin.ModelAdmin):
     list_display = ["sheet", "about", "author", "created_at", "resolved_at"]
     list_filter = ["sheet__year"]
     search_fields = ["body"]
@@ -79,7 +147,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(WorkflowGuard, admin.ModelAdmin):
     list_display = ["name", "sheet", "size", "uploaded_by", "created_at"]
     exclude = ["file"]
     readonly_fields = ["sheet", "indicator", "name", "size", "content_type", "uploaded_by"]
@@ -119,8 +187,77 @@ class PerfevalUserAdmin(UserAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(WorkflowGuard, admin.ModelAdmin):
     list_display = ["name", "sheet", "level2", "target_text", "actual_text", "weight", "score"]
     list_filter = ["sheet__year", "level1"]
     search_fields = ["name"]
     list_select_related = ["sheet__project", "level2__level1"]
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    """A year's rules, one row per version. Saving a change to a version that scores a
+    submitted or approved sheet saves the year's next version (projects/rule_sets.py)."""
+
+    list_display = ["year", "version", "scheme", "rounding", "budget_weight", "title", "in_use"]
+    list_filter = ["year"]
+    readonly_fields = ["version", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["year", "version", "scheme", "title", "rounding", "budget_weight"]}),
+        (
+            _("定性指标得分区间（占分值 %）"),
+            {
+                "fields": [
+                    ("achieved_low", "achieved_high"),
+                    ("partial_low", "partial_high"),
+                    ("not_achieved_low", "not_achieved_high"),
+                ]
+            },
+        ),
+        (_("评分等级"), {"fields": [("grade_excellent", "grade_good", "grade_pass")]}),
+        (_("提醒"), {"fields": ["execution_warning_below", "over_achievement_factor"]}),
+    ]
+
+    @admin.display(description=_("使用中的自评表"))
+    def in_use(self, obj: RuleSet) -> int:
+        return obj.sheets.count()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("year")  # a version belongs to its year
+        return fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and not rule_sets.is_deletable(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and rule_sets.is_frozen(obj):
+            messages.warning(
+                request,
+                _(
+                    "此版本已用于已提交或已审核的自评表，不会被修改：保存时将生成新版本，"
+                    "只用于草稿和已退回的自评表。"
+                ),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = rule_sets.save_rule_set(obj)
+        if saved.new_version:
+            messages.info(
+                request,
+                _(
+                    "已保存为 %(year)s 年度第 %(version)s 版评分规则；已提交、已审核的自评表"
+                    "仍按原版本评分，%(moved)s 张草稿和已退回的自评表改按新版本评分。"
+                )
+                % {"year": obj.year, "version": obj.version, "moved": saved.moved},
+            )

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from projects.access import may
 from projects.models import Comment, Evidence, Indicator, Sheet
-from projects.sheets.services import CommentRequired, sheet_transition
+from projects.sheets.services import CommentRequired, StaleEdit, sheet_transition
 
 __all__ = [
     "CommentRequired",
+    "StaleEdit",
     "EvidenceRefused",
     "comment_add",
     "comment_set_resolved",
@@ -29,15 +30,19 @@ __all__ = [
 
 
 @transaction.atomic
-def review_action(*, sheet: Sheet, user, action: str, comment: str = "") -> Sheet:
+def review_action(*, sheet: Sheet, user, action: str, version: int, comment: str = "") -> Sheet:
     """退回 (return), 审核通过 (approve) or 重新打开 (reopen) a sheet, with its comment.
 
-    A return's or reopen's comment also opens a thread on the whole sheet, so the unit reads
-    it where it reads every other review comment. Raises what `sheet_transition` raises.
+    `version` is the content version the reviewer looked at: the action is refused
+    (StaleEdit) when the sheet changed since. A return's or reopen's comment also opens a
+    thread on the whole sheet, so the unit reads it where it reads every other review
+    comment. Raises what `sheet_transition` raises.
     """
     if action not in ("return", "approve", "reopen"):
         raise PermissionDenied
-    sheet = sheet_transition(sheet=sheet, user=user, action=action, comment=comment)
+    sheet = sheet_transition(
+        sheet=sheet, user=user, action=action, comment=comment, version=version
+    )
     comment = comment.strip()
     if comment and action in ("return", "reopen"):
         Comment.objects.create(sheet=sheet, author=user, body=comment)

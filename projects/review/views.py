@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +20,7 @@ from .selectors import history, inbox, overview_groups, review_context
 from .services import (
     CommentRequired,
     EvidenceRefused,
+    StaleEdit,
     comment_add,
     comment_set_resolved,
     evidence_add,
@@ -56,14 +58,46 @@ def sheet_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """退回, 审核通过 or 重新打开, each with its comment."""
     sheet = get_sheet_for_user(request.user, pk, action=action)
     try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1  # a form without the version it was made for is stale by definition
+    try:
         review_action(
-            sheet=sheet, user=request.user, action=action, comment=request.POST.get("comment", "")
+            sheet=sheet,
+            user=request.user,
+            action=action,
+            version=version,
+            comment=request.POST.get("comment", ""),
         )
     except CommentRequired:
         messages.error(request, _("请写明意见：退回或重新打开时至少要有一条意见。"))
         return redirect(sheet)
+    except StaleEdit as stale:
+        messages.error(request, stale_review_message(stale))
+        return redirect(sheet)
     messages.success(request, ACTION_MESSAGES[action])
     return redirect(sheet)
+
+
+def stale_review_message(stale: StaleEdit) -> str:
+    """Why an approve, return or reopen was refused: the sheet changed since the page loaded."""
+    if stale.by is None:
+        return _(
+            "未执行：您打开此页后，该表已由导入于 %(when)s 更新为第 %(version)s 版。"
+            "请查看最新内容后再操作。"
+        ) % {"when": _local(stale.at), "version": stale.version}
+    return _(
+        "未执行：您打开此页后，%(who)s 于 %(when)s 将该表保存为第 %(version)s 版。"
+        "请查看最新内容后再操作。"
+    ) % {
+        "who": stale.by.get_full_name() or stale.by.get_username(),
+        "when": _local(stale.at),
+        "version": stale.version,
+    }
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _anchor(sheet: Sheet, request: HttpRequest):

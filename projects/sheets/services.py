@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from indicators import scoring
@@ -180,11 +181,9 @@ def sheet_save_content(*, sheet: Sheet, user, version: int, content: SheetConten
     if locked.version != version:
         raise StaleEdit(locked)
 
-    project = locked.project
     new_name = content.project_name.strip()
-    if new_name and new_name != project.name:
-        project.name = new_name
-        project.save(update_fields=["name"])
+    if new_name and new_name != locked.project.name:
+        project_rename(sheet=locked, new_name=new_name)
 
     locked.budget_weight = content.budget_weight
     locked.goal_expected = content.goal_expected
@@ -227,6 +226,44 @@ def sheet_save_content(*, sheet: Sheet, user, version: int, content: SheetConten
     return locked
 
 
+class RenameRefused(Exception):
+    """A project name that cannot change from this sheet; `message` says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def project_rename(*, sheet: Sheet, new_name: str) -> None:
+    """Rename the sheet's project (docs/rules.md §8): the project's name is printed on every
+    year's sheet, so it changes only while no other sheet of the project has left 草稿; an
+    approved or submitted sheet never changes under its reviewer. The project's history
+    records the old name. Raises RenameRefused (nothing saved) otherwise."""
+    project = Project.objects.select_for_update().get(pk=sheet.project_id)
+    others = (
+        Sheet.objects.filter(project=project)
+        .exclude(pk=sheet.pk)
+        .exclude(status=Sheet.Status.DRAFT)
+        .order_by("year")
+    )
+    years = [str(year) for year in others.values_list("year", flat=True)]
+    if years:
+        raise RenameRefused(
+            _(
+                "项目“%(name)s”在 %(years)s 年度的自评表已提交或审核，项目名称随之打印，不能在此改名。"
+                "如需新名称，请新建项目。"
+            )
+            % {"name": project.name, "years": "、".join(years)}
+        )
+    if Project.objects.filter(unit=project.unit_id, name=new_name).exclude(pk=project.pk).exists():
+        raise RenameRefused(
+            _("本单位已有名为“%(name)s”的项目，不能重名。") % {"name": new_name}
+        )
+    project.name = new_name
+    project.save(update_fields=["name"])
+    sheet.project = project
+
+
 class CommentRequired(Exception):
     """Returning or reopening a sheet needs a comment saying why."""
 
@@ -241,18 +278,24 @@ def _locked(sheet: Sheet) -> Sheet:
 
 
 @transaction.atomic
-def sheet_transition(*, sheet: Sheet, user, action: str, comment: str = "") -> Sheet:
+def sheet_transition(
+    *, sheet: Sheet, user, action: str, comment: str = "", version: int | None = None
+) -> Sheet:
     """Move a sheet along the workflow (`projects.workflow.TRANSITIONS`), recording who,
     when, from which state, and the comment.
 
     Raises PermissionDenied when the user or the state does not allow it, SubmitRefused when
     blocking errors remain on submission, CommentRequired when a transition that must say why
-    has no comment (a return may instead rest on open comments already on the sheet).
+    has no comment (a return may instead rest on open comments already on the sheet), and
+    StaleEdit when `version` (the content version the person looked at) is given and the
+    sheet has changed since.
     """
     transition = TRANSITIONS[action]
     locked = _locked(sheet)
     if not may(user, action, locked):
         raise PermissionDenied
+    if version is not None and version != locked.version:
+        raise StaleEdit(locked)
     comment = comment.strip()
     snapshot = None
     if action == "submit":
@@ -268,7 +311,11 @@ def sheet_transition(*, sheet: Sheet, user, action: str, comment: str = "") -> S
     previous = locked.status
     locked.status = transition.to
     locked.updated_by = user
-    locked.save(update_fields=["status", "updated_by", "updated_at"])
+    if locked.rule_set_id is None:
+        # Every sheet that leaves 草稿 is scored by a recorded rule-set version from then on.
+        found = RuleSet.ensure(locked.year)
+        locked.rule_set = found if found.pk else None
+    locked.save(update_fields=["status", "updated_by", "updated_at", "rule_set"])
     SheetTransition.objects.create(
         sheet=locked,
         action=action,

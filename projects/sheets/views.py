@@ -37,6 +37,7 @@ from .selectors import (
     sheet_queryset,
 )
 from .services import (
+    RenameRefused,
     SheetExists,
     StaleEdit,
     SubmitRefused,
@@ -170,6 +171,10 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
         rows = _rows_formset(sheet, post)
         context = _editor_context(request, sheet, header, rows, stale=stale)
         return render(request, EDITOR, context, status=409)
+    except RenameRefused as refused:
+        header.add_error("project_name", refused.message)
+        messages.error(request, refused.message)
+        return render(request, EDITOR, _editor_context(request, sheet, header, rows), status=400)
     if request.POST.get("action") == "submit":
         refused = _("已保存草稿，但仍有错误，不能提交。请先修正下列错误。")
         return _submit(request, saved, refused_message=refused)

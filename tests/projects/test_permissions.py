@@ -128,7 +128,13 @@ def request(client: Client, action: str, sheet: Sheet):
             f"export_{fmt}": (lambda fmt=fmt: client.get(f"/sheets/{sheet.pk}.{fmt}"))
             for fmt in ("json", "pdf", "xlsx")
         },
-    }.get(action, lambda: client.post(f"{base}{action}/", {"comment": "权限测试的说明"}))()
+    }.get(
+        action,
+        lambda: client.post(
+            f"{base}{action}/",
+            {"comment": "权限测试的说明", "version": Sheet.objects.get(pk=sheet.pk).version},
+        ),
+    )()
 
 
 def footprint(sheet: Sheet) -> tuple:
@@ -194,13 +200,13 @@ def test_returning_needs_a_comment_or_open_comments(world):
     put_in_state(sheet, "submitted", users)
     client = Client()
     client.force_login(users["reviewer_own"])
-    response = client.post(f"/sheets/{sheet.pk}/return/", {"comment": " "})
+    response = client.post(f"/sheets/{sheet.pk}/return/", {"comment": " ", "version": sheet.version})
     assert response.status_code == 302
     assert Sheet.objects.get(pk=sheet.pk).status == "submitted"
     # An open comment on a row is reason enough.
     row = sheet.indicators.first()
     client.post(f"/sheets/{sheet.pk}/comments/", {"body": "此行有误", "indicator": row.pk})
-    client.post(f"/sheets/{sheet.pk}/return/", {"comment": ""})
+    client.post(f"/sheets/{sheet.pk}/return/", {"comment": "", "version": sheet.version})
     assert Sheet.objects.get(pk=sheet.pk).status == "returned"
     transition = SheetTransition.objects.filter(sheet=sheet).last()
     assert (transition.action, transition.from_status, transition.to_status, transition.user) == (
@@ -216,9 +222,11 @@ def test_reopening_needs_a_reason(world):
     put_in_state(sheet, "approved", users)
     client = Client()
     client.force_login(users["admin"])
-    client.post(f"/sheets/{sheet.pk}/reopen/", {"comment": ""})
+    client.post(f"/sheets/{sheet.pk}/reopen/", {"comment": "", "version": sheet.version})
     assert Sheet.objects.get(pk=sheet.pk).status == "approved"
-    client.post(f"/sheets/{sheet.pk}/reopen/", {"comment": "抽查发现问题"})
+    client.post(
+        f"/sheets/{sheet.pk}/reopen/", {"comment": "抽查发现问题", "version": sheet.version}
+    )
     assert Sheet.objects.get(pk=sheet.pk).status == "returned"
 
 

@@ -44,7 +44,9 @@ def test_the_inbox_lists_submitted_sheets_oldest_first_with_open_comments(filler
 def test_the_units_overview_puts_returned_sheets_first(filler, reviewer):
     sheet = sheet_of("信息化运维项目")
     submit(sheet, filler)
-    review_action(sheet=sheet, user=reviewer, action="return", comment="请补充")
+    review_action(
+        sheet=sheet, user=reviewer, action="return", version=sheet.version, comment="请补充"
+    )
     submit(sheet_of("人才公寓运行维护经费"), filler)
     response = logged_in(filler).get("/overview/")
     groups = [
@@ -77,7 +79,7 @@ def test_comments_thread_on_rows_and_budget_lines_and_can_be_resolved(filler, re
         row,
         "第 16 行 长效管理机制健全性",
     )
-    review_action(sheet=sheet, user=reviewer, action="return")
+    review_action(sheet=sheet, user=reviewer, action="return", version=sheet.version)
     unit = logged_in(filler)
     unit.post(f"/sheets/{sheet.pk}/comments/", {"body": "已补充具体措施", "parent": first.pk})
     reply = Comment.objects.get(body="已补充具体措施")
@@ -128,7 +130,7 @@ def test_the_diff_since_the_previous_submission_stands_beside_the_comments(fille
     logged_in(reviewer).post(
         f"/sheets/{sheet.pk}/comments/", {"body": "请具体说明", "indicator": row.pk}
     )
-    review_action(sheet=sheet, user=reviewer, action="return")
+    review_action(sheet=sheet, user=reviewer, action="return", version=sheet.version)
     unit = logged_in(filler)
     data = form_data(unit.get(edit_url(sheet)))
     data["rows-15-reason"] = "缺少考核细则，6月前印发"
