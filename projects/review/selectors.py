@@ -8,13 +8,23 @@ from datetime import datetime
 from itertools import groupby
 
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import Level2
 from projects import official
 from projects.access import may, scope_sheets
-from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet, SheetTransition
+from projects.models import (
+    BudgetLine,
+    Comment,
+    Evidence,
+    Indicator,
+    Project,
+    Sheet,
+    SheetTransition,
+)
 from projects.sheets.view_model import SheetView
 from projects.workflow import ACTIONS, Status
 
@@ -186,6 +196,9 @@ ROW_FIELDS = [
 LINE_FIELDS = [
     (column, official.FUNDS_COLUMNS[column]) for column in ("initial", "annual", "executed")
 ]
+PROJECT_FIELDS = [("name", official.PROJECT)]
+COMMENT_FIELDS = [("body", gettext_lazy("内容")), ("resolved_at", gettext_lazy("解决时间"))]
+EVIDENCE_FIELDS = [("name", gettext_lazy("文件名"))]
 
 
 def _shown(field_name: str, value, level2_names: dict) -> str:
@@ -198,6 +211,8 @@ def _shown(field_name: str, value, level2_names: dict) -> str:
         return level2_names.get(value, "")
     if field_name == "applicable":
         return str(_("适用") if value else _("不适用"))
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 
@@ -245,7 +260,8 @@ def _who(record) -> str:
 
 
 def history(sheet: Sheet) -> list[HistoryEntry]:
-    """Every change to the sheet, its rows and its budget lines, newest first."""
+    """Every change to the sheet, its rows, its budget lines, its project's name, its review
+    comments and its evidence files, newest first."""
     entries = _record_changes(
         Sheet.history.filter(id=sheet.pk).select_related("history_user"),
         SHEET_FIELDS,
@@ -262,6 +278,21 @@ def history(sheet: Sheet) -> list[HistoryEntry]:
         BudgetLine.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         LINE_FIELDS,
         lambda r: BudgetLine.Kind(r.kind).label,
+    )
+    entries += _record_changes(
+        Project.history.filter(id=sheet.project_id).select_related("history_user"),
+        PROJECT_FIELDS,
+        lambda r: str(_("项目")),
+    )
+    entries += _record_changes(
+        Comment.history.filter(sheet_id=sheet.pk).select_related("history_user"),
+        COMMENT_FIELDS,
+        lambda r: _("审核意见“%(start)s”") % {"start": Truncator(r.body).chars(20)},
+    )
+    entries += _record_changes(
+        Evidence.history.filter(sheet_id=sheet.pk).select_related("history_user"),
+        EVIDENCE_FIELDS,
+        lambda r: _("佐证材料 %(name)s") % {"name": r.name},
     )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

@@ -278,3 +278,37 @@ def test_an_approve_without_the_version_it_was_made_for_is_refused(filler, revie
     assert Sheet.objects.get(pk=sheet.pk).status == "approved"
     transition = SheetTransition.objects.filter(sheet=sheet).last()
     assert (transition.action, transition.version) == ("approve", sheet.version)
+
+
+# -- Comments, evidence and project names have history -------------------------------------
+
+
+def test_the_history_page_shows_comment_evidence_and_project_name_changes(
+    filler, reviewer, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sheet = sheet_of("信息化运维项目")
+    unit = client_for(filler)
+    data = form_data(unit.get(edit_url(sheet)))
+    data["project_name"] = "信息化运维服务项目"
+    assert unit.post(edit_url(sheet), data).status_code == 302
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    unit.post(f"/sheets/{sheet.pk}/evidence/", {"file": SimpleUploadedFile("合同.pdf", pdf)})
+    evidence = sheet.evidence.get()
+    unit.post(f"/sheets/{sheet.pk}/evidence/{evidence.pk}/delete/")
+    review = client_for(reviewer)
+    review.post(f"/sheets/{sheet.pk}/comments/", {"body": "请补充合同扫描件"})
+    thread = Comment.objects.get(sheet=sheet, body="请补充合同扫描件")
+    review.post(f"/sheets/{sheet.pk}/comments/{thread.pk}/resolve/")
+
+    entries = review.get(f"/sheets/{sheet.pk}/history/").context["entries"]
+    seen = {(e.what, change[0], change[2]) for e in entries for change in e.changes}
+    assert ("项目", "项目名称", "信息化运维服务项目") in seen
+    assert ("佐证材料 合同.pdf", "新建", "") in seen
+    assert ("佐证材料 合同.pdf", "删除", "") in seen
+    assert ("审核意见“请补充合同扫描件”", "新建", "") in seen
+    resolved = [c for e in entries for c in e.changes if c[0] == "解决时间"]
+    assert resolved and resolved[0][1] == "" and resolved[0][2]
+    by_what = {e.what: e.who for e in entries}
+    assert by_what["审核意见“请补充合同扫描件”"] == "人社局审核人"
