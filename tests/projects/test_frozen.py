@@ -312,3 +312,37 @@ def test_the_history_page_shows_comment_evidence_and_project_name_changes(
     assert resolved and resolved[0][1] == "" and resolved[0][2]
     by_what = {e.what: e.who for e in entries}
     assert by_what["审核意见“请补充合同扫描件”"] == "人社局审核人"
+
+
+@pytest.mark.parametrize("who", ["filler", "reviewer", "filler_other", None])
+def test_only_the_administrator_reaches_the_rule_set_versions(who, request, client_for, seed):
+    rule_set = seed.first().rule_set
+    client = client_for(request.getfixturevalue(who) if who else None)
+    for url in (
+        "/admin/indicators/ruleset/",
+        f"/admin/indicators/ruleset/{rule_set.pk}/change/",
+        "/admin/indicators/ruleset/add/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    before = RuleSet.objects.count()
+    client.post("/admin/indicators/ruleset/add/", {"year": "2031", "scheme": rule_set.scheme_id})
+    assert RuleSet.objects.count() == before
+
+
+def test_the_administrator_adds_a_years_next_version_and_drafts_follow(
+    admin_user, client_for, seed
+):
+    rule_set = seed.first().rule_set
+    client = client_for(admin_user)
+    page = client.get("/admin/indicators/ruleset/add/")
+    form = page.context["adminform"].form
+    data = {
+        name: "" if (v := form.initial.get(name, f.initial)) is None else str(getattr(v, "pk", v))
+        for name, f in form.fields.items()
+    }
+    data.update({"year": str(rule_set.year), "scheme": str(rule_set.scheme_id), "title": "新版"})
+    assert client.post("/admin/indicators/ruleset/add/", data).status_code == 302
+    newest = RuleSet.for_year(rule_set.year)
+    assert newest.version == 2 and newest.title == "新版"
+    assert set(seed.values_list("rule_set", flat=True).distinct()) == {newest.pk}
