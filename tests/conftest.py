@@ -8,6 +8,9 @@
   上海市人才服务中心), `filler_other` (unit B, under another department), `reviewer`
   (department of A), `admin_user` (管理员), and the anonymous client.
 - `empty_db` is for the tests of importing, which start from nothing.
+- `client_for(persona)` is a client past both factors (password and TOTP); through the real
+  pages, `tests.helpers.login_with_password`. Never `client.login()`: the lock-out's
+  backend (django-axes) needs the request.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ SEED = ROOT / "projects" / "seed" / "shanghai-2023.txt"
 
 UNIT_A, DEPARTMENT_A = "上海市人才服务中心", "上海市人力资源和社会保障局"
 UNIT_B, DEPARTMENT_B = "示范区公共服务中心", "示范区财政局"
+# The personas' password meets the password policy (projects/accounts/validators.py).
+PERSONA_PASSWORD = "Perfeval-Demo-2026"
 
 
 def ensure_catalogue() -> None:
@@ -108,7 +113,7 @@ def persona(username: str, *, unit=None, department=None, superuser=False, full_
     from projects.models import Profile
 
     user = get_user_model().objects.create_user(
-        username, password="perfeval-test", first_name=full_name or username
+        username, password=PERSONA_PASSWORD, first_name=full_name or username
     )
     if superuser:
         user.is_staff = user.is_superuser = True
@@ -150,12 +155,15 @@ def admin_user(seed):
 
 @pytest.fixture
 def client_for(client):
-    """A logged-in test client for a persona (None stays anonymous)."""
+    """A test client logged in as a persona, password and second factor (the session is
+    verified the way django_otp.login marks it); None stays anonymous. The same client
+    object is reused, logged out first."""
+    from tests.helpers import logged_in
 
     def _client(user):
         client.logout()
         if user is not None:
-            client.force_login(user)
+            logged_in(user, client)
         return client
 
     return _client

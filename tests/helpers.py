@@ -11,11 +11,65 @@ from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import build_sheet_view
 
 
-def logged_in(user) -> Client:
-    """A fresh client logged in as `user`."""
-    client = Client()
-    client.force_login(user)
+DEMO_PASSWORD = "Perfeval-Demo-2026"  # meets the password policy; the personas' password too
+
+
+def confirmed_totp_device(user):
+    """The user's confirmed TOTP device, created on first use (a known random key)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return device
+
+
+def verify_session(client: Client, user) -> Client:
+    """Mark the client's session as having passed the second factor, the way
+    `django_otp.login` does: the session names the device that verified the user.
+
+    The session does not become the account's "one active session" (that happens only at a
+    real login through the pages), so several clients of one user can coexist in a test."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(user).persistent_id
+    session.save()
     return client
+
+
+def logged_in(user, client: Client | None = None) -> Client:
+    """A client (fresh unless given) logged in as `user`, password and second factor."""
+    client = client or Client()
+    client.force_login(user)
+    return verify_session(client, user)
+
+
+def current_totp(device) -> str:
+    """The device's current six-digit code (django_otp's own TOTP computation)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
+def login_with_password(client: Client, username: str, password: str = DEMO_PASSWORD, *, code=None):
+    """Log in through the real pages: the password page, then the second factor (the user's
+    current TOTP code unless `code` is given). Returns the last response (redirects not
+    followed). Several logins of one user within 30 seconds need distinct codes: TOTP refuses
+    a code already used, so pass `code=` or wait for the next step."""
+    from django.contrib.auth import get_user_model
+
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    if response.status_code != 302 or code is False:
+        return response
+    user = get_user_model().objects.get(username=username)
+    if code is None:
+        code = current_totp(confirmed_totp_device(user))
+    return client.post(reverse("accounts:verify"), {"code": code})
 
 
 def sheet_of(project: str) -> Sheet:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DEMO_PASSWORD = "Perfeval-Demo-2026"  # load_demo's password for every demo account
 
 
 def pytest_collection_modifyitems(items):
@@ -69,14 +71,36 @@ def page(browser):
     assert not errors, f"JavaScript errors: {errors}"
 
 
+def fresh_totp_code(username: str) -> str:
+    """The current TOTP code of the user's confirmed device, never one already used: TOTP
+    refuses a code of a time step at or before the last one verified (the device's `last_t`),
+    so when the current step was used, wait for the next one (at most 30 seconds)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    while totp.t() <= device.last_t:
+        time.sleep(0.5)
+        totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
 @pytest.fixture
 def login(page, live_server):
-    def _login(username: str, password: str = "perfeval-demo"):
+    """Log in through the real pages: the password, then the current TOTP code."""
+
+    def _login(username: str, password: str = DEMO_PASSWORD):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        if "/accounts/verify/" in page.url:
+            page.fill("#id_code", fresh_totp_code(username))
+            page.click("button[type=submit]")
+            page.wait_for_url(lambda url: "/accounts/verify/" not in url)
         return page
 
     return _login

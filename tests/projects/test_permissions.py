@@ -16,7 +16,7 @@ from projects.models import Comment, Department, Evidence, Profile, Sheet, Sheet
 from projects.sheets.forms import IndicatorForm, SheetHeaderForm
 from projects.sheets.selectors import content_snapshot, sheet_queryset
 from tests.conftest import persona
-from tests.helpers import sheet_of
+from tests.helpers import logged_in, sheet_of
 
 STATES = ["draft", "submitted", "returned", "approved"]
 ROLES = ["filler_own", "filler_other", "reviewer_own", "reviewer_other", "admin", "anonymous"]
@@ -163,7 +163,7 @@ def test_permission_matrix(world, role, action, state):
     put_in_state(sheet, state, users)
     client = Client()
     if role != "anonymous":
-        client.force_login(users[role])
+        logged_in(users[role], client)
     before = footprint(sheet)
     response = request(client, action, sheet)
     after = footprint(sheet)
@@ -199,7 +199,7 @@ def test_returning_needs_a_comment_or_open_comments(world):
     Comment.objects.filter(sheet=sheet).delete()
     put_in_state(sheet, "submitted", users)
     client = Client()
-    client.force_login(users["reviewer_own"])
+    logged_in(users["reviewer_own"], client)
     response = client.post(f"/sheets/{sheet.pk}/return/", {"comment": " ", "version": sheet.version})
     assert response.status_code == 302
     assert Sheet.objects.get(pk=sheet.pk).status == "submitted"
@@ -221,7 +221,7 @@ def test_reopening_needs_a_reason(world):
     sheet, users = world
     put_in_state(sheet, "approved", users)
     client = Client()
-    client.force_login(users["admin"])
+    logged_in(users["admin"], client)
     client.post(f"/sheets/{sheet.pk}/reopen/", {"comment": "", "version": sheet.version})
     assert Sheet.objects.get(pk=sheet.pk).status == "approved"
     client.post(
@@ -235,7 +235,7 @@ def test_only_a_units_filler_starts_a_sheet_or_has_a_unit_overview(world, page):
     _sheet, users = world
     for role, user in users.items():
         client = Client()
-        client.force_login(user)
+        logged_in(user, client)
         expected = 200 if role.startswith("filler") else 403
         assert client.get(page).status_code == expected, role
     assert Client().get(page)["Location"].startswith("/accounts/login/")
@@ -245,7 +245,7 @@ def test_only_reviewers_and_the_administrator_have_an_inbox(world):
     _sheet, users = world
     for role, user in users.items():
         client = Client()
-        client.force_login(user)
+        logged_in(user, client)
         expected = 403 if role.startswith("filler") else 200
         assert client.get("/review/").status_code == expected, role
 
@@ -255,6 +255,6 @@ def test_profile_without_unit_or_department_has_no_role(world):
     nobody = persona("nobody")
     Profile.objects.create(user=nobody)
     client = Client()
-    client.force_login(nobody)
+    logged_in(nobody, client)
     assert client.get("/sheets/").context["entries"] == []
     assert client.get("/review/").status_code == 403
