@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "rules",
     "simple_history",
     "django_tasks",
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "perfeval.security.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "perfeval.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,3 +167,65 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Security headers, HTTPS and key rotation (item 7; docs/deployment.md) -----------------
+# Old secret keys still accepted for signed data (sessions, password-reset links) while a new
+# DJANGO_SECRET_KEY takes over: comma-separated, newest first; empty them after a session age.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
+
+# Content Security Policy (django-csp 4): the app's own origin only; no inline script or style,
+# no eval (htmx is told not to eval or inject its indicator styles: the htmx-config meta tag in
+# templates/base.html). Inline SVG and data: images (QR codes) are allowed as images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Headers on every response (Django's SecurityMiddleware, XFrameOptionsMiddleware and
+# perfeval/security.py, which also sends Cache-Control: no-store and the Permissions-Policy).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token; no script reads the cookie
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Behind a TLS-terminating proxy: the header that proxy sets to say the request came over HTTPS,
+# as a META key, e.g. HTTP_X_FORWARDED_PROTO (nginx: proxy_set_header X-Forwarded-Proto $scheme).
+# Set it only when the proxy always overwrites that header; clients could forge it otherwise.
+_proxy_ssl_header = os.environ.get("DJANGO_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https")
+
+# DJANGO_HTTPS=true: the site is served over HTTPS only. Plain-HTTP requests are redirected
+# (except the container health check, which stays inside the container network), browsers are
+# told to use HTTPS for a year on this host and its subdomains (HSTS), cookies are Secure.
+HTTPS = env_bool("DJANGO_HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if not SECURE_HSTS_PRELOAD:
+        # security.W021 asks for HSTS preload. Preloading is an irreversible, browser-wide
+        # commitment made for a whole registrable domain (for a gov.cn host, by the owner of the
+        # parent domain, which must itself send the header); the app cannot make it alone.
+        # It is an operator's choice: DJANGO_HSTS_PRELOAD=true, and then W021 is not silenced.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]

@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from perfeval.health import healthz
+
 urlpatterns = [
     path("", include("projects.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Container health check: no login, no session (exempt it from login/2FA middlewares).
+    path("healthz", healthz, name="healthz"),
 ]

@@ -1,4 +1,5 @@
-// Explanations of computed figures: Bootstrap tooltips on hover and on keyboard focus.
+// Explanations of computed figures: Bootstrap tooltips on hover and on keyboard focus; progress
+// bars; the language switcher; the print button. No inline script anywhere (Content Security Policy).
 (function () {
   "use strict";
   function initTooltips(root) {
@@ -7,8 +8,27 @@
       window.bootstrap.Tooltip.getOrCreateInstance(el, { trigger: "hover focus" });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { initTooltips(document); });
+  // Progress bars take their width from data-percent: the Content Security Policy refuses
+  // style attributes written in HTML, not widths set from script.
+  function setProgress(root) {
+    var bars = Array.prototype.slice.call(root.querySelectorAll(".progress-bar[data-percent]"));
+    if (root.matches && root.matches(".progress-bar[data-percent]")) bars.push(root);
+    bars.forEach(function (bar) {
+      var percent = Math.max(0, Math.min(100, parseInt(bar.dataset.percent, 10) || 0));
+      bar.style.width = percent + "%";
+    });
+  }
+  // Controls that submit their form when changed (the language switcher), without inline handlers.
+  document.addEventListener("change", function (event) {
+    var control = event.target.closest && event.target.closest(".js-submit-on-change");
+    if (control && control.form) control.form.submit();
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest(".js-print")) window.print();
+  });
+  document.addEventListener("DOMContentLoaded", function () { initTooltips(document); setProgress(document); });
   document.addEventListener("htmx:afterSwap", function (event) { initTooltips(event.target); });
   document.addEventListener("htmx:oobAfterSwap", function (event) { initTooltips(event.target); });
-  window.perfeval = { initTooltips: initTooltips };
+  document.addEventListener("htmx:load", function (event) { setProgress(event.target); });
+  window.perfeval = { initTooltips: initTooltips, setProgress: setProgress };
 })();

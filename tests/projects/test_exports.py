@@ -158,7 +158,7 @@ def test_the_progress_of_a_running_batch_is_shown_and_polled(filler):
         user=filler, kind="pdf_zip", year=2023, state="running", done=3, total=11
     )
     html = logged_in(filler).get(f"/exports/{job.pk}/").content.decode()
-    assert 'hx-trigger="every 1s"' in html and "3/11" in html and "width: 27%" in html
+    assert 'hx-trigger="every 1s"' in html and "3/11" in html and 'data-percent="27"' in html
     job.state, job.done = "done", 11
     job.save()
     html = logged_in(filler).get(f"/exports/{job.pk}/").content.decode()
