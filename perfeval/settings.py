@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, error pages included, carries the request id (X-Request-ID).
+    "perfeval.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "perfeval.security.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -150,6 +152,38 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # and the lock-out both use it: perfeval/client_ip.py). Empty: REMOTE_ADDR, no header believed.
 PERFEVAL_PROXY_IP_HEADER = os.environ.get("DJANGO_PROXY_IP_HEADER", "")
 PERFEVAL_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1"))
+
+# --- Logging: to stderr (containers collect it), each line with its request id -------------
+# perfeval.middleware gives every request an id (X-Request-ID), perfeval/request_id.py every
+# log record its `request_id`; django.request logs server errors with their traceback, the
+# app's loggers (perfeval, projects, indicators) log from INFO up (DJANGO_LOG_LEVEL).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "perfeval.request_id.RequestIdFilter"}},
+    "formatters": {
+        "with_request_id": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "with_request_id",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        **{
+            name: {"level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")}
+            for name in ("perfeval", "projects", "indicators")
+        },
+    },
+}
+# --- end of logging ---
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

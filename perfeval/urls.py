@@ -13,3 +13,6 @@ urlpatterns = [
     # Container health check: no login, no session (exempt it from login/2FA middlewares).
     path("healthz", healthz, name="healthz"),
 ]
+
+# Friendly error page with the request id; a database outage answers 503 (perfeval/errors.py).
+handler500 = "perfeval.errors.server_error"

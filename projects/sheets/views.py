@@ -4,11 +4,13 @@ the sheet's unit edits, only in 草稿 or 已退回 (`projects.workflow`)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,6 +48,8 @@ from .services import (
     sheet_submit,
 )
 from .view_model import SheetData, build_sheet_view, build_view
+
+logger = logging.getLogger(__name__)
 
 ROWS_PREFIX = "rows"
 LIST_PAGE_SIZE = 50
@@ -171,6 +175,8 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
         rows = _rows_formset(sheet, post)
         context = _editor_context(request, sheet, header, rows, stale=stale)
         return render(request, EDITOR, context, status=409)
+    except (OperationalError, InterfaceError) as error:
+        return _save_interrupted(request, sheet, error)
     except RenameRefused as refused:
         header.add_error("project_name", refused.message)
         messages.error(request, refused.message)
@@ -180,6 +186,30 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _submit(request, saved, refused_message=refused)
     messages.success(request, _("已保存草稿（第 %(version)s 版）。") % {"version": saved.version})
     return redirect("projects:sheet-edit", pk=sheet.pk)
+
+
+def _save_interrupted(request: HttpRequest, sheet: Sheet, error: Exception) -> HttpResponse:
+    """The database went away during a save: the transaction rolled back, nothing was saved.
+    The editor comes back with everything typed and a retry message (503). If the database
+    is still away, the error goes on to `perfeval.errors`, whose 503 page keeps the input too."""
+    logger.warning(
+        "sheet %s: save by user %s interrupted by the database (%s)",
+        sheet.pk,
+        request.user.pk,
+        type(error).__name__,
+        exc_info=error,
+    )
+    if not connection.in_atomic_block:
+        # A broken connection is dropped; the next query opens a new one.
+        try:
+            connection.close_if_unusable_or_obsolete()
+        except (OperationalError, InterfaceError):
+            connection.close()
+    header = SheetHeaderForm(request.POST)
+    rows = _rows_formset(sheet, request.POST)
+    interrupted = _("数据库连接中断，您的输入未丢失，请稍后重试保存")
+    context = _editor_context(request, sheet, header, rows, interrupted=interrupted)
+    return render(request, EDITOR, context, status=503)
 
 
 def _submit(request: HttpRequest, sheet: Sheet, *, refused_message: str, comment: str = ""):
