@@ -41,10 +41,17 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin perfe
 
 USER perfeval
 
+# gunicorn reads GUNICORN_CMD_ARGS (the number of workers, the timeout): set it in .env to change
+# them; the command line below only names what never changes.
 ENV DJANGO_DEBUG=false \
-    DJANGO_MEDIA_ROOT=/data/media
+    DJANGO_MEDIA_ROOT=/data/media \
+    GUNICORN_CMD_ARGS="--workers 3 --timeout 120"
 
 EXPOSE 8000
 
+# The app's health (docker-compose.yml sets its own for the app and the worker).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
+    CMD ["python", "/app/deploy/healthcheck.py", "web"]
+
 ENTRYPOINT ["sh", "/app/scripts/docker-entrypoint.sh"]
-CMD ["gunicorn", "perfeval.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+CMD ["gunicorn", "perfeval.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--error-logfile", "-"]

@@ -262,4 +262,4 @@ if HTTPS:
         # commitment made for a whole registrable domain (for a gov.cn host, by the owner of the
         # parent domain, which must itself send the header); the app cannot make it alone.
         # It is an operator's choice: DJANGO_HSTS_PRELOAD=true, and then W021 is not silenced.
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+        SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]

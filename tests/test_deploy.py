@@ -288,3 +288,76 @@ def test_the_inline_code_finder_finds_each_kind():
     assert inline_code('<script src="/static/x.js"></script>') == []
     assert inline_code('<form hx-on::after-request="x()">') == ["htmx attribute that needs eval"]
     assert inline_code('<div data-bs-title="x" class="y">') == []
+
+
+# --- The containers' health checks (deploy/healthcheck.py) ----------------------------------
+
+
+def healthcheck_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("healthcheck", ROOT / "deploy" / "healthcheck.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_health_check_names_a_host_django_accepts():
+    site_host = healthcheck_module().site_host
+    assert site_host("perfeval.example.gov.cn,localhost") == "perfeval.example.gov.cn"
+    assert site_host(" , *, .example.gov.cn") == "health.example.gov.cn"
+    assert site_host("") == "localhost"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_health_check_asks_the_running_app(live_server):
+    check_web = healthcheck_module().check_web
+    assert check_web(f"{live_server.url}/healthz", "localhost") is None
+    assert "400" in check_web(f"{live_server.url}/healthz", "evil.example.com")
+    assert "404" in check_web(f"{live_server.url}/no-such-page", "localhost")
+    assert "unreachable" in check_web("http://127.0.0.1:9/healthz", "localhost", timeout=1)
+
+
+def test_the_worker_health_check_wants_db_worker_as_the_main_process(tmp_path):
+    module = healthcheck_module()
+    cmdline = tmp_path / "cmdline"
+    cmdline.write_bytes(b"python\0manage.py\0db_worker\0")
+    assert module.main_process_is_worker(cmdline)
+    cmdline.write_bytes(b"gunicorn\0perfeval.wsgi\0")
+    assert not module.main_process_is_worker(cmdline)
+    assert not module.main_process_is_worker(tmp_path / "missing")
+    assert "db_worker" in module.check_worker(1800, cmdline=cmdline)
+
+
+@pytest.mark.django_db
+def test_the_worker_health_check_sees_a_queue_nobody_works(tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    module = healthcheck_module()
+    cmdline = tmp_path / "cmdline"
+    cmdline.write_bytes(b"python\0manage.py\0db_worker\0")
+    now = timezone.now()
+
+    def task(enqueued_minutes_ago: int, *, run_after=None, status="READY"):
+        result = DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="projects.exports.tasks.run_export_job",
+            backend_name="default",
+            run_after=run_after or get_date_max(),
+            status=status,
+        )
+        enqueued = now - timedelta(minutes=enqueued_minutes_ago)
+        DBTaskResult.objects.filter(pk=result.pk).update(enqueued_at=enqueued)
+        return result
+
+    task(5)  # waiting a few minutes: a busy worker, not a dead one
+    task(120, status="SUCCESSFUL")
+    task(120, run_after=now + timedelta(minutes=5))  # not due yet
+    assert module.stalled_tasks(now, 1800) == 0
+    assert module.check_worker(1800, cmdline=cmdline) is None
+    task(45)
+    assert module.stalled_tasks(now, 1800) == 1
+    assert "not worked" in module.check_worker(1800, cmdline=cmdline)
