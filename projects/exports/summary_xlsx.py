@@ -1,8 +1,9 @@
-"""The summary table (汇总表) as an Excel worksheet, laid out from a SummaryView."""
+"""The summary table (汇总表) as an Excel worksheet, laid out from a SummaryView.
+
+Every text (the title, unit and project names, grades, states) is a string cell with its value
+as typed, never a formula (`xlsx_text`): a project named `=HYPERLINK(…)` stays that text."""
 
 from __future__ import annotations
-
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -11,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from projects import official
 
 from .summary import SummaryView
+from .xlsx_text import set_text, text_cell, workbook_bytes
 
 FONT = "Noto Sans CJK SC"
 THIN = Side(style="thin", color="000000")
@@ -26,16 +28,16 @@ def summary_workbook(summary: SummaryView, *, title: str, note: str) -> bytes:
     ws.title = "汇总表"
     last = get_column_letter(len(HEADERS))
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = title
+    text_cell(ws, 1, 1, title)
     ws["A1"].font = Font(name="Noto Serif CJK SC", bold=True, size=15)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 28
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = note
+    text_cell(ws, 2, 1, note)
     ws["A2"].font = Font(name=FONT, size=9, color="555555")
     ws["A2"].alignment = Alignment(horizontal="right")
     for col, (label, width) in enumerate(HEADERS, 1):
-        cell = ws.cell(row=3, column=col, value=label)
+        cell = text_cell(ws, 3, col, label)
         cell.font = Font(name=FONT, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BORDER
@@ -43,7 +45,11 @@ def summary_workbook(summary: SummaryView, *, title: str, note: str) -> bytes:
     ws.row_dimensions[3].height = 32
 
     def put(row: int, col: int, value, fmt: str | None = None, align: str = "left") -> None:
-        cell = ws.cell(row=row, column=col, value=value)
+        cell = ws.cell(row=row, column=col)
+        if isinstance(value, str):
+            set_text(cell, value)
+        else:
+            cell.value = value
         cell.font = Font(name=FONT, bold=row == total_row)
         cell.border = BORDER
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
@@ -86,6 +92,4 @@ def summary_workbook(summary: SummaryView, *, title: str, note: str) -> bytes:
     ws.print_title_rows = "3:3"
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

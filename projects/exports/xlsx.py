@@ -3,8 +3,8 @@
 The layout is the one of `templates/projects/sheets/includes/official_sheet.html`: eight columns, the
 same merged cells, the official Chinese labels. Every figure comes from the view-model: amounts,
 rates, weights and scores are written as the view's `Decimal`s into numeric cells with a
-two-decimal format; nothing is computed here. Texts that begin with `=` (targets such as
-`=4.00(轮)`) are stored as text, never as formulas. The page is set up to print on A4 landscape,
+two-decimal format; nothing is computed here. Every text is a string cell with its value as
+typed, never a formula (`xlsx_text`): a target `=4.00(轮)` or a project named `=HYPERLINK(…)`. The page is set up to print on A4 landscape,
 one page wide, with the indicator header repeated on every page.
 
 `projects.imports.xlsx_reader` reads these workbooks back through the same text reader as
@@ -13,7 +13,6 @@ pasted text.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import unicodedata
@@ -23,7 +22,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -33,6 +31,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from projects import official
 from projects.sheets.view_model import SheetView
+
+from .xlsx_text import cell_text, set_text
+from .xlsx_text import workbook_bytes as workbook_bytes
 
 SANS = "Noto Sans CJK SC"
 SERIF = "Noto Serif CJK SC"
@@ -99,12 +100,6 @@ def _width(first: int, last: int) -> float:
 # -- writing cells -------------------------------------------------------------------------
 
 
-def _clean(text: str) -> str:
-    """Text as a cell can hold it: no control characters, Excel's newlines."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
 class _Writer:
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
@@ -128,12 +123,8 @@ class _Writer:
         rows: int = 1,
     ) -> None:
         """A text cell, merged over `last_column` and `rows` when given; always a string."""
-        cell = self.ws.cell(row=self.row, column=column)
-        value = _clean(value or "")
-        if value:
-            cell.value = value
-            # A text such as `=4.00(轮)` must never become a formula.
-            cell.data_type = "s"
+        cell = set_text(self.ws.cell(row=self.row, column=column), value)
+        value = cell_text(value)
         cell.font = font
         cell.alignment = align
         last = last_column or column
@@ -362,9 +353,3 @@ def sheet_workbook(views: list[tuple[SheetView, str]], *, exported_at: datetime)
     if views:
         wb.remove(default)
     return wb
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
