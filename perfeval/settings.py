@@ -148,6 +148,34 @@ TASKS = {
 EVIDENCE_MAX_BYTES = int(os.environ.get("PERFEVAL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Limits: what one request or one job may cost the server (docs/rules.md, Limits) ---
+# Imports: an .xlsx is refused above PERFEVAL_IMPORT_MAX_BYTES (checked from its size before
+# reading), when its entries expand past PERFEVAL_IMPORT_MAX_UNZIPPED_BYTES or one entry above
+# 1 MiB expands more than PERFEVAL_IMPORT_MAX_RATIO times, or when a worksheet claims a cell
+# beyond the worksheet box (rows × columns) — all before openpyxl reads it.
+PERFEVAL_IMPORT_MAX_BYTES = int(os.environ.get("PERFEVAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+PERFEVAL_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("PERFEVAL_IMPORT_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
+)
+PERFEVAL_IMPORT_MAX_RATIO = int(os.environ.get("PERFEVAL_IMPORT_MAX_RATIO", 200))
+PERFEVAL_WORKSHEET_MAX_ROWS = int(os.environ.get("PERFEVAL_WORKSHEET_MAX_ROWS", 2000))
+PERFEVAL_WORKSHEET_MAX_COLUMNS = int(os.environ.get("PERFEVAL_WORKSHEET_MAX_COLUMNS", 60))
+# Pasted text (and the text a workbook becomes), in characters.
+PERFEVAL_PASTE_MAX_CHARS = int(os.environ.get("PERFEVAL_PASTE_MAX_CHARS", 200_000))
+# Indicator rows per sheet: the editor's formset maximum and the import's refusal.
+PERFEVAL_MAX_ROWS = int(os.environ.get("PERFEVAL_MAX_ROWS", 300))
+# The editor posts about 17 fields per row (tests/projects/test_limits.py checks the bound)
+# plus the header, funds and management fields; Django's default cap (1000) allowed 58 rows.
+EDITOR_FIELDS_PER_ROW = 20
+DATA_UPLOAD_MAX_NUMBER_FIELDS = EDITOR_FIELDS_PER_ROW * PERFEVAL_MAX_ROWS + 200
+# Uploads above this are streamed to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Batch exports: queued or running jobs per user, and the silence after which a running job
+# has lost its worker and is marked failed.
+PERFEVAL_MAX_ACTIVE_EXPORTS = int(os.environ.get("PERFEVAL_MAX_ACTIVE_EXPORTS", 3))
+PERFEVAL_EXPORT_STALE_SECONDS = int(os.environ.get("PERFEVAL_EXPORT_STALE_SECONDS", 300))
+# --- end of limits ---
+
 # Which forwarded header names the real client, set by the trusted reverse proxy (the audit log
 # and the lock-out both use it: perfeval/client_ip.py). Empty: REMOTE_ADDR, no header believed.
 PERFEVAL_PROXY_IP_HEADER = os.environ.get("DJANGO_PROXY_IP_HEADER", "")

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from projects.access import scope_sheets
 from projects.models import Department, ExportJob, Unit
 
+from .services import ExportRefused, check_export_quota
+
 
 class ExportForm(forms.Form):
     """What to export: a kind of file, a year, and a department or unit within the user's scope."""
@@ -29,3 +31,20 @@ class ExportForm(forms.Form):
         self.fields["department"].empty_label = _("全部主管部门")
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+
+
+class BatchExportForm(ExportForm):
+    """A batch export to queue: refused while the user has `PERFEVAL_MAX_ACTIVE_EXPORTS`
+    exports queued or running."""
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        try:
+            check_export_quota(self.user)
+        except ExportRefused as refused:
+            raise forms.ValidationError(str(refused), code="quota") from None
+        return data

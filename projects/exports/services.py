@@ -12,10 +12,15 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import BytesIO
 
+from django.conf import settings
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects import official
 from projects.access import scope_sheets
@@ -162,3 +167,82 @@ def build_batch(job: ExportJob, sheets: list[Sheet], progress: Progress = _no_pr
     """The file of a batch export job, from its sheets."""
     title = summary_title(job.year, job.department, job.unit)
     return BATCHES[job.kind].build(sheets, progress, title)
+
+
+# -- Batch jobs: how many a user may have waiting, and jobs whose worker died ----------------
+
+ACTIVE_STATES = (ExportJob.State.QUEUED, ExportJob.State.RUNNING)
+# Codes stored in `ExportJob.error`, worded when shown.
+WORKER_LOST = "worker_lost"
+BUILD_FAILED = "build_failed"
+JOB_ERRORS = {
+    WORKER_LOST: gettext_lazy("导出进程已中断，请重新导出"),
+    BUILD_FAILED: gettext_lazy("导出失败，请重新导出；如仍失败，请联系管理员"),
+}
+
+
+class ExportRefused(Exception):
+    """The export is not queued; the message says why, in the active language."""
+
+
+def expire_stale_jobs(*, user=None, now: datetime | None = None) -> int:
+    """Mark failed every running job whose worker has been silent longer than
+    `PERFEVAL_EXPORT_STALE_SECONDS` (its heartbeat, or its creation when it never beat): the
+    worker died. Queued jobs are never expired, only shown waiting. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.PERFEVAL_EXPORT_STALE_SECONDS)
+    stale = ExportJob.objects.filter(state=ExportJob.State.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    if user is not None:
+        stale = stale.filter(user=user)
+    return stale.update(state=ExportJob.State.FAILED, error=WORKER_LOST, finished_at=now)
+
+
+def check_export_quota(user) -> None:
+    """At most `PERFEVAL_MAX_ACTIVE_EXPORTS` jobs queued or running per user."""
+    expire_stale_jobs(user=user)
+    limit = settings.PERFEVAL_MAX_ACTIVE_EXPORTS
+    active = ExportJob.objects.filter(user=user, state__in=ACTIVE_STATES).count()
+    if active >= limit:
+        raise ExportRefused(
+            _("您已有 %(active)s 个导出在排队或进行中（上限 %(limit)s 个），请等其完成后再导出。")
+            % {"active": active, "limit": limit}
+        )
+
+
+def job_status_text(job: ExportJob, now: datetime | None = None) -> str:
+    """The job's state as the jobs page words it: a failure's reason, a queue position."""
+    if job.state == ExportJob.State.FAILED:
+        return str(JOB_ERRORS.get(job.error, JOB_ERRORS[BUILD_FAILED]))
+    if job.state != ExportJob.State.QUEUED:
+        return str(job.get_state_display())
+    ahead = ExportJob.objects.filter(
+        Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk),
+        state=ExportJob.State.QUEUED,
+    ).count()
+    text = _("排队中，前面还有 %(ahead)s 个导出") % {"ahead": ahead}
+    waited = (now or timezone.now()) - job.created_at
+    if waited.total_seconds() > settings.PERFEVAL_EXPORT_STALE_SECONDS:
+        text += _("；已等待 %(minutes)s 分钟，后台导出进程可能未运行，请联系管理员") % {
+            "minutes": int(waited.total_seconds() // 60)
+        }
+    return text
+
+
+def jobs_for(user, *, limit: int = 10) -> list[ExportJob]:
+    """The user's latest jobs, stale ones marked failed first, each with its `status_text`."""
+    expire_stale_jobs(user=user)
+    jobs = list(ExportJob.objects.filter(user=user).select_related("department", "unit")[:limit])
+    now = timezone.now()
+    for job in jobs:
+        job.status_text = job_status_text(job, now)
+    return jobs
+
+
+def job_for(user, job_id: int) -> ExportJob:
+    """One of the user's jobs for the progress poll (404 otherwise), with its `status_text`."""
+    expire_stale_jobs(user=user)
+    job = get_object_or_404(ExportJob, pk=job_id, user=user)
+    job.status_text = job_status_text(job)
+    return job

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -10,27 +11,46 @@ from django_tasks import task
 
 from projects.models import ExportJob
 
-from .services import batch_filename, build_batch, select_sheets
+from .services import BUILD_FAILED, batch_filename, build_batch, expire_stale_jobs, select_sheets
 
 log = logging.getLogger(__name__)
 
 
+HEARTBEAT_SECONDS = 2.0
+
+
+class Heartbeat:
+    """The progress callback: saves `done` and `heartbeat_at` at most every 2 seconds (and at
+    the last sheet), so a job whose worker died is recognised by its silence."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < HEARTBEAT_SECONDS:
+            return
+        self.last = now
+        ExportJob.objects.filter(pk=self.job_id).update(done=done, heartbeat_at=timezone.now())
+
+
 @task()
 def run_export_job(job_id: int) -> None:
-    """Build a batch export for its user's scope, saving progress after every sheet."""
+    """Build a batch export for its user's scope, beating while it works. Queued jobs name
+    this function by its dotted path, `projects.exports.tasks.run_export_job`: keep it."""
+    expire_stale_jobs()  # a worker taking a job also fails the jobs of workers that died
     job = ExportJob.objects.select_related("user", "department", "unit").get(pk=job_id)
     sheets = list(select_sheets(job.user, year=job.year, department=job.department, unit=job.unit))
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, total=len(sheets))
-
-    def progress(done: int, total: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(done=done)
-
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.RUNNING, total=len(sheets), heartbeat_at=timezone.now(), error=""
+    )
     try:
-        data = build_batch(job, sheets, progress)
-    except Exception as exc:  # the job records the failure; the worker keeps running
+        data = build_batch(job, sheets, Heartbeat(job.pk))
+    except Exception:  # the job records the failure; the worker keeps running
         log.exception("export job %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
-            state=ExportJob.State.FAILED, error=str(exc)[:1000], finished_at=timezone.now()
+            state=ExportJob.State.FAILED, error=BUILD_FAILED, finished_at=timezone.now()
         )
         return
     filename = batch_filename(job)
@@ -39,5 +59,6 @@ def run_export_job(job_id: int) -> None:
     job.filename = filename
     job.done = len(sheets)
     job.state = ExportJob.State.DONE
+    job.error = ""
     job.finished_at = timezone.now()
     job.save()

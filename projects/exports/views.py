@@ -15,8 +15,16 @@ from projects.models import ExportJob
 from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import build_sheet_view
 
-from .forms import ExportForm
-from .services import BATCHES, SINGLE, select_sheets, sheet_filename, summary_title
+from .forms import BatchExportForm, ExportForm
+from .services import (
+    BATCHES,
+    SINGLE,
+    job_for,
+    jobs_for,
+    select_sheets,
+    sheet_filename,
+    summary_title,
+)
 from .summary import build_summary
 from .tasks import run_export_job
 
@@ -41,7 +49,7 @@ def sheet_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def export_jobs(request: HttpRequest) -> HttpResponse:
     """Batch exports for a department or unit and a year, run in the background."""
-    form = ExportForm(request.POST or None, user=request.user)
+    form = BatchExportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         job = ExportJob.objects.create(
@@ -54,14 +62,14 @@ def export_jobs(request: HttpRequest) -> HttpResponse:
         run_export_job.enqueue(job.pk)
         messages.info(request, _("已开始导出，完成后可在下方下载。"))
         return redirect("projects:export-jobs")
-    jobs = ExportJob.objects.filter(user=request.user).select_related("department", "unit")[:10]
+    jobs = jobs_for(request.user)  # running jobs whose worker died are marked failed first
     return render(request, "projects/exports/export_jobs.html", {"form": form, "jobs": jobs})
 
 
 @login_required
 @require_GET
 def export_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
+    job = job_for(request.user, job_id)
     return render(request, "projects/exports/includes/export_job_row.html", {"job": job})
 
 

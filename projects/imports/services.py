@@ -5,6 +5,10 @@ workbooks, which become the same text); saving follows the import conventions of
 docs/rules.md §8: an imported sheet is a draft whatever its findings; re-importing a sheet
 whose project and year exist changes nothing when the content is the same, replaces a draft's
 content otherwise, and never touches a sheet past 草稿.
+
+Every entry point is bounded before it parses (docs/rules.md, Limits): an upload's or a file's
+size, what a workbook expands to and the range it claims (`xlsx_reader.check_workbook`), the
+length of pasted text, and the number of indicator rows of a sheet.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -28,36 +34,148 @@ from projects.models import (
 )
 
 from .text_reader import ParsedSheet, ParseResult, parse_text
-from .xlsx_reader import UnreadableWorkbook, xlsx_to_text
-
-
-def read_text(text: str) -> ParseResult:
-    """Sheets read from pasted or exported text (tab-separated, several sheets allowed)."""
-    return parse_text(text)
-
-
-def read_workbook(data) -> str:
-    """An .xlsx workbook (bytes, an upload or a path) as the text `read_text` reads.
-
-    Raises `ImportRefused` with a sentence for the person when it is no readable workbook.
-    """
-    try:
-        return xlsx_to_text(data)
-    except UnreadableWorkbook as exc:
-        raise ImportRefused(unreadable_message(exc)) from exc
+from .xlsx_reader import UnreadableWorkbook, WorkbookLimits, xlsx_to_text
 
 
 class ImportRefused(ValueError):
     """The file cannot be imported; the message says why, in the active language."""
 
 
-def unreadable_message(exc: UnreadableWorkbook) -> str:
-    if exc.kind == "old_xls":
-        return _(
-            "无法读取 Excel 文件：这是旧版 .xls 格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
+def workbook_limits() -> WorkbookLimits:
+    return WorkbookLimits(
+        max_bytes=settings.PERFEVAL_IMPORT_MAX_BYTES,
+        max_unzipped_bytes=settings.PERFEVAL_IMPORT_MAX_UNZIPPED_BYTES,
+        max_ratio=settings.PERFEVAL_IMPORT_MAX_RATIO,
+        max_rows=settings.PERFEVAL_WORKSHEET_MAX_ROWS,
+        max_columns=settings.PERFEVAL_WORKSHEET_MAX_COLUMNS,
+    )
+
+
+def read_text(text: str) -> ParseResult:
+    """Sheets read from pasted or exported text (tab-separated, several sheets allowed).
+
+    Raises `ImportRefused` when a sheet holds more indicator rows than a sheet may have.
+    """
+    result = parse_text(text)
+    limit = settings.PERFEVAL_MAX_ROWS
+    for parsed in result.sheets:
+        if len(parsed.rows) > limit:
+            raise ImportRefused(
+                _("自评表“%(project)s”有 %(rows)s 行三级指标，超过上限 %(limit)s 行，未导入。")
+                % {"project": parsed.project or "?", "rows": len(parsed.rows), "limit": limit}
+            )
+    return result
+
+
+def check_text_length(text: str) -> None:
+    """Refuse pasted text (or a workbook's text) longer than the paste limit, before parsing."""
+    limit = settings.PERFEVAL_PASTE_MAX_CHARS
+    if len(text) > limit:
+        raise ImportRefused(
+            _("内容过长（%(chars)s 个字符），上限为 %(limit)s 个字符，未导入。")
+            % {"chars": len(text), "limit": limit}
         )
-    if exc.kind == "text":
-        return _("无法读取 Excel 文件：请以二进制方式上传 .xlsx 文件")
+
+
+def check_file_size(size: int) -> None:
+    """Refuse a file larger than the import limit, from its size alone, before reading it."""
+    limit = settings.PERFEVAL_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportRefused(_too_large(size, limit))
+
+
+def _too_large(size: int, limit: int) -> str:
+    return _("文件过大（%(size)s），上限为 %(limit)s，未导入。") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(limit),
+    }
+
+
+def read_upload(upload) -> str:
+    """An uploaded .xlsx as text: its size is checked from `upload.size` before any reading."""
+    check_file_size(upload.size)
+    return read_workbook(upload)
+
+
+def read_workbook(data) -> str:
+    """An .xlsx workbook (bytes, an upload or a path) as the text `read_text` reads.
+
+    Raises `ImportRefused` with a sentence for the person when it is no readable workbook or
+    when reading it would exceed the limits.
+    """
+    try:
+        return xlsx_to_text(data, workbook_limits())
+    except UnreadableWorkbook as exc:
+        raise ImportRefused(unreadable_message(exc)) from exc
+
+
+# A text file's encodings, tried in turn: UTF-8 (with or without a BOM), then the GB18030
+# that Chinese Windows exports still produce (GBK is its subset). UTF-16 is recognised by its
+# BOM, which Excel's "Unicode text" export writes.
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's content. Raises `ImportRefused` for an empty or a binary file."""
+    if not data.strip():
+        raise ImportRefused(_("文件是空的，未导入。"))
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data:
+        for encoding in TEXT_ENCODINGS:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise ImportRefused(
+        _(
+            "不是文本文件：请导入 UTF-8、GBK（GB18030）或带 BOM 的 UTF-16 编码的文本，或 .xlsx 文件。"
+        )
+    )
+
+
+def unreadable_message(exc: UnreadableWorkbook) -> str:
+    figures = exc.figures
+    if exc.kind == "too_large":
+        return _too_large(figures["size"], figures["limit"])
+    simple = {
+        "old_xls": _(
+            "无法读取 Excel 文件：这是旧版 .xls 格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
+        ),
+        "text": _("无法读取 Excel 文件：请以二进制方式上传 .xlsx 文件"),
+        "empty": _("无法读取 Excel 文件：文件是空的"),
+        "not_zip": _("无法读取 Excel 文件：不是有效的 .xlsx 工作簿（文件不完整或不是 Excel 文件）"),
+        "corrupt": _("无法读取 Excel 文件：文件已损坏，请在 Excel 中打开并另存后再导入"),
+    }
+    if exc.kind in simple:
+        return simple[exc.kind]
+    if exc.kind == "unzipped":
+        return _("无法读取 Excel 文件：解压后的内容过大（%(size)s），上限为 %(limit)s") % {
+            "size": filesizeformat(figures["size"]),
+            "limit": filesizeformat(figures["limit"]),
+        }
+    if exc.kind == "ratio":
+        return (
+            _(
+                "无法读取 Excel 文件：压缩比异常（%(size)s 倍，上限 %(limit)s 倍），疑似恶意构造的文件"
+            )
+            % figures
+        )
+    if exc.kind == "entries":
+        return (
+            _("无法读取 Excel 文件：压缩包内文件过多（%(size)s 个，上限 %(limit)s 个）") % figures
+        )
+    if exc.kind == "range":
+        return _(
+            "无法读取 Excel 文件：工作表的范围（%(ref)s）超出上限，每个工作表最多 %(rows)s 行、"
+            "%(columns)s 列"
+        ) % {"ref": exc.detail, **figures}
+    if exc.kind == "cells":
+        return _("无法读取 Excel 文件：单元格过多（超过 %(limit)s 个）") % figures
     return _("无法读取 Excel 文件：不是有效的 .xlsx 工作簿（%(reason)s）") % {"reason": exc.detail}
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,6 +30,10 @@ YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]|(\d{4})\s*年度")
 LEVEL_WEIGHT_RE = re.compile(r"^(.*?)\s*[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$")
 TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 GRADES = tuple(Grade)
+# What a funds cell prints for "no amount" (the sub-rows' 分数 and 得分 columns).
+NO_AMOUNT = frozenset({"-", "—", "－", "/", "／", "——"})
+# The funds figures the sheet keeps (the printed rate and score are recomputed, not read).
+STORED_FUNDS_COLUMNS = frozenset({"initial", "annual", "executed", "weight"})
 # A 其中： before a sub-row's label (其中：当年财政拨款) is optional.
 SUB_ROW_PREFIX_RE = re.compile(r"^其中\s*[:：]?\s*")
 
@@ -145,7 +150,16 @@ def clean_goal(text: str) -> str:
 
 
 def _cells(line: str) -> list[str]:
-    return [html.unescape(c).strip() for c in line.rstrip("\r\n").split("\t")]
+    return [_number_nfkc(html.unescape(c).strip()) for c in line.rstrip("\r\n").split("\t")]
+
+
+def _number_nfkc(cell: str) -> str:
+    """A cell that is a number once its full-width characters are folded (`１２３．５０`, NFKC)
+    is read as that number (`123.50`); any other cell stays exactly as printed."""
+    if cell.isascii():
+        return cell
+    folded = unicodedata.normalize("NFKC", cell)
+    return folded if parse_decimal(folded) is not None else cell
 
 
 def _level_name(cell: str) -> str:
@@ -241,7 +255,7 @@ class _Reader:
             if label_row is None:
                 return
         if self.funds_row_label(cells) is not None and self.stage in ("header", "funds"):
-            self.read_funds_row(cells)
+            self.read_funds_row(number, cells)
             return
         if any(c.startswith(official.GOALS) for c in filled) and self.stage in ("header", "funds"):
             self.stage = "goals"
@@ -344,7 +358,7 @@ class _Reader:
                 return i, FUNDS_LABELS[bare]
         return None
 
-    def read_funds_row(self, cells: list[str]) -> None:
+    def read_funds_row(self, number: int, cells: list[str]) -> None:
         assert self.sheet is not None
         found = self.funds_row_label(cells)
         assert found is not None
@@ -354,8 +368,18 @@ class _Reader:
         # amount therefore shifts the ones after it; the sheet's findings then say so.)
         read: dict[str, Decimal | None] = {}
         values = [c for c in cells[at + 1 :] if c]
+        unreadable = False
         for column, text in zip(self.funds_order, values, strict=False):
-            read[column] = parse_decimal(text)
+            value = parse_decimal(text)
+            # `NaN`, `1e309`, `12万` are no amount, and no funds figure is negative (the
+            # editor refuses one too): the cell is read as blank and the line is reported.
+            if value is not None and value < 0:
+                value = None
+            read[column] = value
+            if column in STORED_FUNDS_COLUMNS and value is None and text not in NO_AMOUNT:
+                unreadable = True
+        if unreadable:
+            self.unplaced(number, cells)
         self.sheet.funds[key] = FundsLine(
             initial=read.get("initial"), annual=read.get("annual"), executed=read.get("executed")
         )

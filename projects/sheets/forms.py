@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from indicators import scoring
@@ -26,7 +27,7 @@ from indicators.values import (
     parse_target,
 )
 from projects import official
-from projects.imports.services import ImportRefused, read_text, read_workbook
+from projects.imports.services import ImportRefused, check_text_length, read_text, read_upload
 from projects.models import Department, Project, Sheet, Unit
 
 from .selectors import previous_sheet
@@ -292,7 +293,20 @@ class IndicatorForm(forms.Form):
 
 
 class BaseIndicatorFormSet(forms.BaseFormSet):
-    """Indicator rows; pass `form_kwargs={"level2_queryset": …}` for the level-2 choices."""
+    """Indicator rows; pass `form_kwargs={"level2_queryset": …}` for the level-2 choices.
+
+    At most `PERFEVAL_MAX_ROWS` rows (docs/rules.md, Limits); more are refused with a message,
+    and a posted form count beyond that is not even instantiated."""
+
+    default_error_messages = {
+        "too_many_forms": _("一张自评表最多 %(num)d 行三级指标，请删除多余的行后再保存。"),
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Read when the form is built, so the setting (and a test's override) applies.
+        self.max_num = settings.PERFEVAL_MAX_ROWS
+        self.absolute_max = settings.PERFEVAL_MAX_ROWS + 1
+        super().__init__(*args, **kwargs)
 
     def ordered_forms_kept(self) -> list[IndicatorForm]:
         """The rows in their chosen order, deleted and untouched blank rows left out."""
@@ -318,7 +332,12 @@ def in_chosen_order(indexed_forms: list[tuple[int, IndicatorForm]]) -> list[Indi
 
 
 IndicatorFormSet = forms.formset_factory(
-    IndicatorForm, formset=BaseIndicatorFormSet, extra=0, can_order=True, can_delete=True
+    IndicatorForm,
+    formset=BaseIndicatorFormSet,
+    extra=0,
+    can_order=True,
+    can_delete=True,
+    validate_max=True,
 )
 
 
@@ -487,19 +506,36 @@ class NewSheetForm(forms.Form):
             # An uploaded workbook becomes the same text a paste gives, then follows that path.
             upload = data.get("upload")
             if upload is None:
-                self.add_error("upload", _("请选择 Excel 文件。"))
+                if "upload" not in self.errors:  # an empty file is already refused
+                    self.add_error("upload", _("请选择 Excel 文件。"))
                 return data
             try:
-                data["text"] = read_workbook(upload.read())
+                data["text"] = read_upload(upload)
             except ImportRefused as exc:
                 self.add_error("upload", str(exc))
+                return data
+            if not self._check_paste(data["text"], field="upload"):
                 return data
             data["mode"] = "paste"
             self.data = self.data.copy()
             self.data["text"], self.data["mode"] = data["text"], "paste"
-        if data.get("mode") == "paste":
-            if not (data.get("text") or "").strip():
-                self.add_error("text", _("请粘贴自评表内容。"))
-            elif not read_text(data["text"]).sheets:
-                self.add_error("text", _("没有识别出自评表：请确认复制了包含“项目名称”的整张表。"))
+        elif data.get("mode") == "paste":
+            self._check_paste(data.get("text") or "")
         return data
+
+    def _check_paste(self, text: str, *, field: str = "text") -> bool:
+        """Bounded before parsing: the length first, then the rows the reader finds. Whether
+        the text holds a sheet that may be imported."""
+        if not text.strip():
+            self.add_error(field, _("请粘贴自评表内容。"))
+            return False
+        try:
+            check_text_length(text)
+            sheets = read_text(text).sheets
+        except ImportRefused as exc:
+            self.add_error(field, str(exc))
+            return False
+        if not sheets:
+            self.add_error(field, _("没有识别出自评表：请确认复制了包含“项目名称”的整张表。"))
+            return False
+        return True

@@ -586,10 +586,10 @@ def test_an_upload_or_a_binary_file_is_read_like_bytes(seed_sheets):
 @pytest.mark.parametrize(
     ("garbage", "kind"),
     [
-        (b"", "invalid"),
-        (b"this is not a workbook", "invalid"),
+        (b"", "empty"),
+        (b"this is not a workbook", "not_zip"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "old_xls"),
-        (b"PK\x03\x04 broken zip", "invalid"),
+        (b"PK\x03\x04 broken zip", "not_zip"),
     ],
     ids=["empty", "text", "old-xls", "broken-zip"],
 )

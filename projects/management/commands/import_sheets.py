@@ -15,33 +15,32 @@ from django.db import transaction
 
 from projects.imports.services import (
     ImportRefused,
+    check_file_size,
+    decode_text,
     read_text,
     read_workbook,
     resolve_year,
     save_parsed,
 )
 
-ENCODINGS = ("utf-8-sig", "gb18030")
-
 
 def read_file(path: Path) -> str:
-    """A file's text: an .xlsx workbook's cells as tab-separated lines, or a text file in UTF-8
-    or the GB18030 that Chinese Windows exports still produce."""
+    """A file's text: an .xlsx workbook's cells as tab-separated lines, or a text file in UTF-8,
+    the GB18030 that Chinese Windows exports still produce, or UTF-16 with its BOM. The file's
+    size is checked before it is read (docs/rules.md, Limits)."""
     try:
+        check_file_size(path.stat().st_size)
         data = path.read_bytes()
     except OSError as exc:
         raise CommandError(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
+    except ImportRefused as exc:
+        raise CommandError(f"{path}: {exc}") from None
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
             return read_workbook(data)
-        except ImportRefused as exc:
-            raise CommandError(f"{path}: {exc}") from None
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CommandError(f"{path}: not a text file in UTF-8 or GB18030")
+        return decode_text(data)
+    except ImportRefused as exc:
+        raise CommandError(f"{path}: {exc}") from None
 
 
 class Command(BaseCommand):
@@ -55,7 +54,10 @@ class Command(BaseCommand):
         parsed_files = []
         # Read and parse everything first, so a bad file or an unknown year saves nothing.
         for path in paths:
-            result = read_text(read_file(path))
+            try:
+                result = read_text(read_file(path))
+            except ImportRefused as exc:
+                raise CommandError(f"{path}: {exc}") from None
             if not result.sheets:
                 raise CommandError(f"{path}: no self-evaluation sheet found (no 项目名称 line)")
             for parsed in result.sheets:
