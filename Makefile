@@ -82,6 +82,9 @@ test: venv sysdeps-browser
 run: venv sysdeps messages
 	$(DEV) $(PY) manage.py migrate --noinput
 	$(DEV) $(PY) manage.py load_demo
+	@echo "Log in with a demo account (password Perfeval-Demo-2026), then the second factor: the"
+	@echo "current code of an account:  $(DEV) $(PY) manage.py totp_code <username>"
+	@echo "(demo-only TOTP keys, listed in README.md, e.g. filler PERFEVALDEMOFILLERAAAAAAAAAAAAAA)"
 	@$(DEV) $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)

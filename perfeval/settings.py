@@ -7,6 +7,7 @@ without a real key.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -76,13 +77,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends replaced and idle sessions; gates the second factor and forced password changes.
+    "projects.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a lock-out found during the view into the login page's refusal.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Object permissions (who may do what to which sheet) are `rules` predicates built from the
 # workflow's action table: projects/access.py.
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any login of a locked-out account (django-axes; it needs the request,
+    # so tests log in through tests/helpers.py, never client.login()).
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -101,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "projects.access.navigation",
+                "projects.accounts.context.idle_timeout",
             ],
         },
     },
@@ -117,10 +126,39 @@ DATABASES = {
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # The policy: 10 characters, three of lower/upper/digit/symbol, not the user name.
+    {
+        "NAME": "projects.accounts.validators.ComplexityValidator",
+        "OPTIONS": {"min_length": 10, "min_classes": 3},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# -- Authentication to MLPS level 3 (projects/accounts; docs/decisions.md) ---------------------
+# Two factors for everyone (password + TOTP). DJANGO_REQUIRE_2FA=false turns the second factor
+# off (never on a real server; the demo keeps it on, with known TOTP keys: make run).
+PERFEVAL_REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", True)
+# A password older than this must be changed at the next request (0: never).
+PERFEVAL_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("DJANGO_PASSWORD_MAX_AGE_DAYS", "90"))
+# A session without a request for this long ends (background polling does not count).
+PERFEVAL_IDLE_TIMEOUT_MINUTES = float(os.environ.get("DJANGO_IDLE_TIMEOUT_MINUTES", "30"))
+OTP_TOTP_ISSUER = "perfeval"
+# Lock-out (django-axes): AXES_FAILURE_LIMIT failed logins (a wrong password or a wrong code)
+# in a row lock the ACCOUNT (per user name, whatever the address) for the cool-off; a
+# complete login resets the count; the 管理员 unlocks at /accounts/manage/.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = False  # reset by projects.accounts.services.complete_login instead
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the wait shown does not move
+AXES_CLIENT_IP_CALLABLE = "perfeval.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "projects.accounts.views.lockout_response"
+AXES_VERBOSE = False
+# axes.W006 asks for the address among the lock-out parameters. Locking the account whatever
+# the address is the MLPS reading (a botnet rotating addresses still locks it); the price, that
+# anyone can lock an account for the cool-off, is documented in docs/decisions.md.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

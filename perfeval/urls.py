@@ -3,10 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from perfeval.health import healthz
+from projects.accounts import views as accounts
 
 urlpatterns = [
     path("", include("projects.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # Two steps: the password here, then the code (projects/accounts/urls.py).
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/", include("projects.accounts.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -57,6 +57,27 @@ def is_administrator(user) -> bool:
     return bool(user.is_authenticated and user.is_superuser)
 
 
+def may_manage_accounts(user) -> bool:
+    """Account and device administration (reset a user's second factor, unlock an account
+    locked after failed logins): the 管理员, who also manages users (docs/decisions.md)."""
+    return is_administrator(user)
+
+
+def account_security(user) -> Profile | None:
+    """The profile that holds the user's account-security fields (password age, forced
+    change, the one live session), if the user has one; read-only."""
+    return _profile(user)
+
+
+def account_security_for_update(user) -> Profile:
+    """The same profile, created (with no role) for a user that has none."""
+    profile = _profile(user)
+    if profile is None:
+        profile = Profile.objects.get_or_create(user=user)[0]
+        user.profile = profile
+    return profile
+
+
 def role_label(user) -> str:
     """The user's role in words: 管理员, 审核人 or 填报人 ("" for none)."""
     if is_administrator(user):
@@ -89,6 +110,8 @@ PAGES = {
     "inbox": lambda user: _is_reviewer(user) or is_administrator(user),
     # Django's admin site, for whoever Django lets in (staff).
     "admin_site": lambda user: bool(user.is_authenticated and user.is_staff),
+    # Second-factor devices and lock-outs of every account (projects/accounts).
+    "manage_accounts": may_manage_accounts,
 }
 
 

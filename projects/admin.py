@@ -18,6 +18,7 @@ from indicators.models import RuleSet
 
 from . import rule_sets
 from .access import filler_unit, reviewer_department, role_label
+from .accounts import services as accounts
 from .models import (
     BudgetLine,
     Comment,
@@ -158,6 +159,8 @@ class ProfileInline(admin.StackedInline):
     can_delete = False
     extra = 0
     max_num = 1
+    # Kept by the login itself (projects/accounts), shown for information.
+    readonly_fields = ["password_changed_at", "session_key"]
 
 
 User = get_user_model()
@@ -184,6 +187,22 @@ class PerfevalUserAdmin(UserAdmin):
     @admin.display(description=_("主管部门"))
     def department(self, obj):
         return reviewer_department(obj) or ""
+
+    # A password the administrator sets (a new user's, or a reset) must be changed by its user
+    # at the next login (projects/accounts).
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            target = self.get_object(request, id)
+            accounts.record_password_change(
+                request, target, by_administrator=target.pk != request.user.pk
+            )
+        return response
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change and form.instance.has_usable_password():
+            accounts.record_password_change(request, form.instance, by_administrator=True)
 
 
 @admin.register(Indicator)

@@ -10,7 +10,6 @@ from projects.sheets.json_form import sheet_to_dict
 from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import build_sheet_view
 
-
 DEMO_PASSWORD = "Perfeval-Demo-2026"  # meets the password policy; the personas' password too
 
 
@@ -30,10 +29,15 @@ def verify_session(client: Client, user) -> Client:
 
     The session does not become the account's "one active session" (that happens only at a
     real login through the pages), so several clients of one user can coexist in a test."""
+    import time
+
     from django_otp import DEVICE_ID_SESSION_KEY
+
+    from projects.accounts.services import LAST_ACTIVITY
 
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(user).persistent_id
+    session[LAST_ACTIVITY] = int(time.time())  # as a login through the pages leaves it
     session.save()
     return client
 

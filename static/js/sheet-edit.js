@@ -120,4 +120,28 @@
   });
   renumber();
   if (location.hash.indexOf("#row-") === 0) goToRow(parseInt(location.hash.slice(5), 10));
+
+  // For the keeper of unsaved input (static/js/idle-timeout.js): rows in page order, adding
+  // rows, putting them back in a saved order, and redrawing after values were put back.
+  window.perfevalEditor = {
+    addRow: addRow,
+    rowOrder: function () {
+      return Array.prototype.map.call(body.querySelectorAll("tr.indicator-row"), function (tr) {
+        return tr.dataset.prefix;
+      });
+    },
+    restoreOrder: function (prefixes) {
+      prefixes.forEach(function (prefix) {
+        var row = body.querySelector('tr.indicator-row[data-prefix="' + prefix + '"]');
+        if (row) body.appendChild(row);
+      });
+    },
+    refresh: function () {
+      body.querySelectorAll("tr.indicator-row").forEach(function (row) {
+        row.hidden = field(row, "DELETE").checked;
+        toggle(row);
+      });
+      changed();
+    },
+  };
 })();

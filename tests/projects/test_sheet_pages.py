@@ -223,7 +223,7 @@ def test_a_40_row_sheet_costs_the_same_queries_as_a_12_row_one(client_for, fille
     big_count = count_queries(client, big.get_absolute_url())
     small_count = count_queries(client, small.get_absolute_url())
     assert big_count == small_count
-    assert big_count <= 10
+    assert big_count <= 11  # one of them: the second factor's device (django_otp)
 
 
 def test_the_list_costs_the_same_queries_whatever_the_number_of_sheets(

@@ -1,8 +1,13 @@
 """python manage.py load_demo — the seed sheets and the demo accounts; safe to run again.
 
-Accounts (password `perfeval-demo`, for demonstration only): admin (superuser), reviewer
+Accounts (password `Perfeval-Demo-2026`, for demonstration only): admin (superuser), reviewer
 (上海市人力资源和社会保障局), filler (上海市人才服务中心), filler_other (示范区公共服务中心 under
 示范区财政局, with one 2023 draft sheet of its own).
+
+The second factor stays on in the demo: each demo account gets a confirmed TOTP device with a
+KNOWN, fixed key (DEMO_TOTP_KEYS, published here and in README: demo only, never on a real
+server). `python manage.py totp_code <username>` prints the current code; or add the key to
+an authenticator app.
 """
 
 from __future__ import annotations
@@ -12,13 +17,22 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from projects.accounts.services import demo_device
 from projects.imports.services import read_text, save_parsed
 from projects.models import Department, Profile, Unit
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 SEED_FILES = ("shanghai-2023.txt", "demo-shifanqu-2023.txt")
-DEMO_PASSWORD = "perfeval-demo"  # demo-only, printed in README as such
+DEMO_PASSWORD = "Perfeval-Demo-2026"  # demo-only, printed in README as such; meets the policy
+# Demo-only TOTP keys (base32, 20 bytes each), one per demo account: known to everyone.
+DEMO_TOTP_KEYS = {
+    "admin": "PERFEVALDEMOADMINAAAAAAAAAAAAAAA",
+    "reviewer": "PERFEVALDEMOREVIEWERAAAAAAAAAAAA",
+    "filler": "PERFEVALDEMOFILLERAAAAAAAAAAAAAA",
+    "filler_other": "PERFEVALDEMOFILLEROTHERAAAAAAAAA",
+}
 
 
 def load_seed_sheets():
@@ -48,6 +62,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo accounts admin, reviewer, filler, filler_other; password {DEMO_PASSWORD!r}"
         )
+        self.stdout.write(
+            "Second factor (demo-only TOTP keys, see README): the current code of an account is "
+            "printed by `python manage.py totp_code <username>`"
+        )
 
     def user(self, username: str, full_name: str, *, superuser=False, unit=None, department=None):
         User = get_user_model()
@@ -57,6 +75,13 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.save()
         Profile.objects.update_or_create(
-            user=user, defaults={"unit": unit, "department": department}
+            user=user,
+            defaults={
+                "unit": unit,
+                "department": department,
+                "password_changed_at": timezone.now(),
+                "must_change_password": False,
+            },
         )
+        demo_device(user, DEMO_TOTP_KEYS[username])
         return user
