@@ -8,7 +8,8 @@
 #   make run             migrate, load demo data and start the dev server on 127.0.0.1:$(PORT)
 #   make messages        compile locale/ translations (if any)
 #   make lint            ruff check + ruff format --check
-#   make bench           run scripts/bench.py
+#   make bench           run scripts/bench.py (exports, SQLite) and scripts/bench_concurrency.py
+#                        (20 concurrent saves and a restart, on PostgreSQL: BENCH_POSTGRES_URL)
 #   make clean           remove .venv, db.sqlite3 and staticfiles
 
 PYTHON ?= python3
@@ -91,7 +92,7 @@ run: venv sysdeps messages
 
 bench: venv
 	@if [ -f scripts/bench.py ]; then \
-		$(PY) scripts/bench.py; \
+		$(PY) scripts/bench.py && $(PY) scripts/bench_concurrency.py; \
 	else \
 		echo "make bench: no benchmark exists yet (scripts/bench.py is missing)" >&2; \
 		exit 1; \

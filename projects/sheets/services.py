@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -41,7 +42,10 @@ class StaleEdit(Exception):
 
     def __init__(self, sheet: Sheet) -> None:
         self.sheet = sheet
-        self.by = sheet.updated_by
+        # Who saved, read by id: on PostgreSQL a row locked after waiting for another save is
+        # re-read, but a table joined to it is not (`select_related` may then say None).
+        by_id = sheet.updated_by_id
+        self.by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
         self.at: datetime = sheet.updated_at
         self.version = sheet.version
         super().__init__(f"sheet {sheet.pk} is at version {sheet.version}")

@@ -123,6 +123,21 @@ def test_a_stale_save_when_the_other_save_has_no_user_reads_sensibly(filler, cli
     assert_input_kept(response.content.decode())
 
 
+def test_a_stale_edit_names_who_saved_even_when_the_joined_user_was_read_before_the_save(filler):
+    # On PostgreSQL, a save that waited for another one's row lock re-reads the sheet's row
+    # but not the user joined to it: the stale sheet says version 2, updated_by None.
+    from projects.sheets.services import StaleEdit
+
+    sheet = Sheet.objects.select_related("updated_by").get(pk=sheet_of(PROJECT).pk)
+    assert sheet.updated_by is None
+    sheet.updated_by_id, sheet.version = filler.pk, sheet.version + 1
+
+    stale = StaleEdit(sheet)
+
+    assert stale.by == filler
+    assert StaleEdit(Sheet.objects.get(pk=sheet.pk)).by is None  # an import: nobody
+
+
 # -- a dropped database connection during a save ---------------------------------------------
 
 
