@@ -150,6 +150,7 @@ def unreadable_message(exc: UnreadableWorkbook) -> str:
         "empty": _("无法读取 Excel 文件：文件是空的"),
         "not_zip": _("无法读取 Excel 文件：不是有效的 .xlsx 工作簿（文件不完整或不是 Excel 文件）"),
         "corrupt": _("无法读取 Excel 文件：文件已损坏，请在 Excel 中打开并另存后再导入"),
+        "doctype": _("无法读取 Excel 文件：含有不允许的 XML 文档类型声明，疑似恶意构造的文件"),
     }
     if exc.kind in simple:
         return simple[exc.kind]

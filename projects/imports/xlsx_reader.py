@@ -54,9 +54,9 @@ class UnreadableWorkbook(ValueError):
     says why, for the message a person reads (`projects.imports.services.unreadable_message`):
     `old_xls` (the binary .xls format), `text` (a text stream instead of bytes), `empty`,
     `not_zip` (garbage or a truncated file), `corrupt` (an entry does not decompress),
-    `invalid` (`detail` is the reason), and the limits: `too_large`, `unzipped`, `ratio`,
-    `entries`, `range` (`detail` is the cell reference), `cells`. `figures` holds the numbers
-    the message quotes (`size`, `limit`, `rows`, `columns`)."""
+    `doctype` (entity tricks), `invalid` (`detail` is the reason), and the limits:
+    `too_large`, `unzipped`, `ratio`, `entries`, `range` (`detail` is the reference),
+    `cells`. `figures` holds the numbers the message quotes (`size`, `limit`, `rows`, ...)."""
 
     def __init__(self, kind: str, detail: str = "", **figures: int) -> None:
         self.kind, self.detail, self.figures = kind, detail, figures
@@ -187,7 +187,7 @@ class _SheetScan:
 
 
 def _refuse_doctype(*_args) -> None:
-    raise UnreadableWorkbook("invalid", "DOCTYPE in workbook XML")
+    raise UnreadableWorkbook("doctype")
 
 
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _SheetScan) -> None:

@@ -364,3 +364,35 @@ def test_evidence_above_its_limit_is_refused_from_its_size_before_reading(
     assert messages == ["文件过大（208\xa0字节），上限为 100\xa0字节。"]
     assert read.calls == 0
     assert counts() == before
+
+
+def test_entity_tricks_in_the_sheet_xml_are_refused_before_openpyxl(filler, tripwires):
+    """A DOCTYPE (the billion-laughs entity expansion) is refused as soon as the scan sees it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_corpus", BAD / "make_corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    wires, _patch = tripwires
+    assert refused_upload(filler, "laughs.xlsx", corpus.package(laughs)) == (
+        "无法读取 Excel 文件：含有不允许的 XML 文档类型声明，疑似恶意构造的文件"
+    )
+    assert wires["load_workbook"].calls == 0
+
+
+def test_rows_and_columns_past_the_box_are_never_iterated():
+    """Belt and braces behind the scan: reading a worksheet stops at the box."""
+    from openpyxl import Workbook
+
+    ws = Workbook().active
+    ws.cell(row=1, column=1, value="项目名称")
+    ws.cell(row=50, column=9, value="远处")
+    limits = xlsx_reader.WorkbookLimits(max_rows=10, max_columns=5)
+    assert xlsx_reader.worksheet_lines(ws, limits=limits) == ["项目名称"]
