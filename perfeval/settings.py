@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
+    # The audit log: the request for its receivers; permission refusals recorded.
+    "projects.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends replaced and idle sessions; gates the second factor and forced password changes.
     "projects.accounts.middleware.AccountSecurityMiddleware",
@@ -218,6 +220,16 @@ PERFEVAL_EXPORT_STALE_SECONDS = int(os.environ.get("PERFEVAL_EXPORT_STALE_SECOND
 # and the lock-out both use it: perfeval/client_ip.py). Empty: REMOTE_ADDR, no header believed.
 PERFEVAL_PROXY_IP_HEADER = os.environ.get("DJANGO_PROXY_IP_HEADER", "")
 PERFEVAL_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1"))
+
+# --- The audit log (projects/audit; docs/decisions.md) ---
+# Records are kept at least this many days; `manage.py prune_audit` refuses anything younger,
+# and no value under 180 (MLPS level 3: six months) is accepted.
+PERFEVAL_AUDIT_RETENTION_DAYS = int(os.environ.get("PERFEVAL_AUDIT_RETENTION_DAYS", "180"))
+if PERFEVAL_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("PERFEVAL_AUDIT_RETENTION_DAYS must be at least 180")
+# A checkpoint of the chain's head every N records (besides `manage.py audit_checkpoint`).
+PERFEVAL_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("PERFEVAL_AUDIT_CHECKPOINT_EVERY", "1000"))
+# --- end of the audit log ---
 
 # --- Logging: to stderr (containers collect it), each line with its request id -------------
 # perfeval.middleware gives every request an id (X-Request-ID), perfeval/request_id.py every

@@ -78,10 +78,31 @@ def account_security_for_update(user) -> Profile:
     return profile
 
 
+def is_auditor(user) -> bool:
+    """审计员: reads, searches and exports the audit log, and nothing else. Never a 管理员
+    (the user admin refuses both; a superuser with the mark is still not an auditor)."""
+    profile = _profile(user)
+    return bool(profile is not None and profile.auditor and not user.is_superuser)
+
+
+def auditor_conflict(user, *, auditor: bool, unit=None, department=None) -> str:
+    """Why `user` cannot be marked 审计员 with this profile ("" when it can): the 审计员 holds
+    no other role — not 管理员 or staff (separation of duties), not 填报人 or 审核人."""
+    if not auditor:
+        return ""
+    if user.is_superuser or user.is_staff:
+        return str(_("审计员不能同时是管理员或后台用户：请先取消“超级用户状态”和“工作人员状态”。"))
+    if unit is not None or department is not None:
+        return str(_("审计员不能同时是填报人或审核人：请清空实施单位和主管部门。"))
+    return ""
+
+
 def role_label(user) -> str:
-    """The user's role in words: 管理员, 审核人 or 填报人 ("" for none)."""
+    """The user's role in words: 管理员, 审计员, 审核人 or 填报人 ("" for none)."""
     if is_administrator(user):
         return str(_("管理员"))
+    if is_auditor(user):
+        return str(_("审计员"))
     if reviewer_department(user) is not None:
         return str(_("审核人"))
     if filler_unit(user) is not None:
@@ -112,6 +133,8 @@ PAGES = {
     "admin_site": lambda user: bool(user.is_authenticated and user.is_staff),
     # Second-factor devices and lock-outs of every account (projects/accounts).
     "manage_accounts": may_manage_accounts,
+    # The audit log: the 审计员 alone; not even the 管理员 reads it (separation of duties).
+    "audit_log": is_auditor,
 }
 
 
@@ -127,6 +150,8 @@ def require(user, page: str) -> None:
 
 def landing(user) -> str:
     """The URL name of the page each role starts at: where its work is."""
+    if is_auditor(user):
+        return "projects:audit-log"
     if _is_filler(user):
         return "projects:unit-overview"
     if _is_reviewer(user):
@@ -213,13 +238,22 @@ def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Shee
     return qs.none()
 
 
+class OutOfScope(Http404):
+    """A sheet outside the user's scope, answered 404 as if it did not exist (the audit log
+    records it as a refusal)."""
+
+    def __init__(self, pk) -> None:
+        super().__init__()
+        self.pk = pk
+
+
 def get_sheet_for_user(user, pk: int, *, action: str = "view", queryset=None) -> Sheet:
     """The sheet if the user may see it (404 otherwise) and may take `action` on it (403
     otherwise)."""
     try:
         sheet = scope_sheets(user, queryset).select_related("project__unit").get(pk=pk)
     except Sheet.DoesNotExist:
-        raise Http404 from None
+        raise OutOfScope(pk) from None
     if action != "view" and not may(user, action, sheet):
         raise PermissionDenied
     return sheet

@@ -11,14 +11,17 @@ sheet is never edited in place (a change saves the next version: projects/rule_s
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import RuleSet
 
 from . import rule_sets
-from .access import filler_unit, reviewer_department, role_label
+from .access import auditor_conflict, filler_unit, reviewer_department, role_label
 from .accounts import services as accounts
+from .audit.admin_logging import LogEachDeletion
 from .models import (
     BudgetLine,
     Comment,
@@ -154,8 +157,28 @@ class EvidenceAdmin(WorkflowGuard, admin.ModelAdmin):
     readonly_fields = ["sheet", "indicator", "name", "size", "content_type", "uploaded_by"]
 
 
+class ProfileFormSet(BaseInlineFormSet):
+    """A 审计员 holds no other role (access.auditor_conflict). The user's own fields, as
+    submitted, are already on `self.instance`. Two tables, so no database constraint: this
+    form is the guard, and access.is_auditor ignores the mark on a superuser."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            problem = auditor_conflict(
+                self.instance,
+                auditor=bool(data.get("auditor")),
+                unit=data.get("unit"),
+                department=data.get("department"),
+            )
+            if problem:
+                raise ValidationError(problem)
+
+
 class ProfileInline(admin.StackedInline):
     model = Profile
+    formset = ProfileFormSet
     can_delete = False
     extra = 0
     max_num = 1
@@ -168,7 +191,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PerfevalUserAdmin(UserAdmin):
+class PerfevalUserAdmin(LogEachDeletion, UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "full_name", "role", "unit", "department", "is_active"]
 

@@ -8,3 +8,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import access  # noqa: F401  registers the sheet permissions
+        from .audit import receivers
+
+        receivers.connect()  # the audit log listens to logins, saves and the admin

@@ -569,3 +569,7 @@ class ExportJob(models.Model):
         if self.state == self.State.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+# The audit log's tables belong to this app (their room is projects/audit).
+from projects.audit.models import AuditCheckpoint, AuditRecord  # noqa: E402,F401

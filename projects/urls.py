@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .audit import views as audit
 from .exports import views as exports
 from .review import views as review
 from .sheets import views as sheets
@@ -51,4 +52,8 @@ urlpatterns = [
     path("exports/<int:job_id>/", exports.export_job_status, name="export-job"),
     path("exports/<int:job_id>/download/", exports.export_job_download, name="export-download"),
     path("summary/", exports.summary_page, name="summary"),
+    # The audit log: the 审计员's pages.
+    path("audit/", audit.audit_log, name="audit-log"),
+    path("audit/<int:pk>/", audit.audit_record, name="audit-record"),
+    path("audit/export.<str:fmt>", audit.audit_export, name="audit-export"),
 ]

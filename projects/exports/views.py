@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from projects.access import get_sheet_for_user
+from projects.audit import services as audit_services
 from projects.models import ExportJob
 from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import build_sheet_view
@@ -35,6 +36,7 @@ def sheet_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """One sheet as a PDF or Excel file (`SINGLE`); `?inline=1` shows a PDF in the browser."""
     sheet = get_sheet_for_user(request.user, pk, action="export", queryset=sheet_queryset())
     file_kind = SINGLE[kind]
+    audit_services.record("export", request=request, obj=sheet, params={"kind": kind})
     response = HttpResponse(
         file_kind.render(build_sheet_view(sheet)), content_type=file_kind.content_type
     )
@@ -59,6 +61,7 @@ def export_jobs(request: HttpRequest) -> HttpResponse:
             department=data["department"],
             unit=data["unit"],
         )
+        audit_services.record("batch_export", request=request, obj=job, params={"kind": job.kind})
         run_export_job.enqueue(job.pk)
         messages.info(request, _("已开始导出，完成后可在下方下载。"))
         return redirect("projects:export-jobs")
@@ -78,6 +81,7 @@ def export_job_status(request: HttpRequest, job_id: int) -> HttpResponse:
 def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
     """Only the user who asked for an export may download it."""
     job = get_object_or_404(ExportJob, pk=job_id, user=request.user, state=ExportJob.State.DONE)
+    audit_services.record("batch_download", request=request, obj=job, params={"kind": job.kind})
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.access import filler_unit, get_sheet_for_user, landing, require
+from projects.audit import services as audit_services
 from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet
 from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import build_sheet_view
@@ -180,6 +181,7 @@ def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> FileRe
     """Evidence is only ever served here, after the same check as the sheet itself."""
     sheet = get_sheet_for_user(request.user, pk, action="view")
     evidence = get_object_or_404(Evidence, pk=evidence_id, sheet=sheet)
+    audit_services.record("evidence_download", request=request, obj=evidence)
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=evidence.content_type not in INLINE_TYPES,

@@ -20,6 +20,7 @@ from tests.helpers import logged_in, sheet_of
 
 STATES = ["draft", "submitted", "returned", "approved"]
 ROLES = ["filler_own", "filler_other", "reviewer_own", "reviewer_other", "admin", "anonymous"]
+ROLES += ["auditor"]  # 审计员: the audit log and nothing else; every sheet is out of scope
 ACTIONS = ["view", "history", "edit_form", "edit", "preview", "submit", "attach", "comment"]
 ACTIONS += ["resolve", "return", "approve", "reopen", "export_json", "export_pdf", "export_xlsx"]
 
@@ -66,7 +67,9 @@ def world(seed):
         "reviewer_own": persona("reviewer_own", department=unit_a.department),
         "reviewer_other": persona("reviewer_other", department=dept_b),
         "admin": persona("admin", superuser=True),
+        "auditor": persona("auditor"),
     }
+    Profile.objects.create(user=users["auditor"], auditor=True)
     Comment.objects.create(sheet=sheet, author=users["reviewer_own"], body="请核对执行率")
     return sheet, users
 
@@ -187,7 +190,7 @@ def test_permission_matrix(world, role, action, state):
     if role == "anonymous":
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
-    elif role in ("filler_other", "reviewer_other"):
+    elif role in ("filler_other", "reviewer_other", "auditor"):
         assert response.status_code == 404
     else:
         assert response.status_code == 403
@@ -246,7 +249,7 @@ def test_only_reviewers_and_the_administrator_have_an_inbox(world):
     for role, user in users.items():
         client = Client()
         logged_in(user, client)
-        expected = 403 if role.startswith("filler") else 200
+        expected = 403 if role.startswith("filler") or role == "auditor" else 200
         assert client.get("/review/").status_code == expected, role
 
 
@@ -258,3 +261,35 @@ def test_profile_without_unit_or_department_has_no_role(world):
     logged_in(nobody, client)
     assert client.get("/sheets/").context["entries"] == []
     assert client.get("/review/").status_code == 403
+
+
+AUDIT_PAGES = {
+    "audit_view": "/audit/",
+    "audit_record": "/audit/{pk}/",
+    "audit_export_csv": "/audit/export.csv",
+    "audit_export_xlsx": "/audit/export.xlsx",
+}
+
+
+@pytest.mark.parametrize("page", AUDIT_PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_auditor_reads_and_exports_the_audit_log(world, role, page):
+    from projects.audit.models import AuditRecord
+    from projects.audit.services import record
+
+    _sheet, users = world
+    url = AUDIT_PAGES[page].format(pk=record("login_failed", result="failed", username="x").pk)
+    client = Client()
+    if role != "anonymous":
+        logged_in(users[role], client)
+    exports = AuditRecord.objects.filter(action="audit_export").count()
+    response = client.get(url)
+    if role == "auditor":
+        assert response.status_code == 200
+        expected = exports + (1 if page.startswith("audit_export") else 0)
+        assert AuditRecord.objects.filter(action="audit_export").count() == expected
+    elif role == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == 403
+        assert AuditRecord.objects.filter(action="audit_export").count() == exports
