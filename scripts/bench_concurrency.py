@@ -55,7 +55,10 @@ DEADLINE = time.monotonic() + BUDGET  # set again when the server is up
 HTTP_TIMEOUT = 20
 
 STALE = "未保存：此表已被他人修改。"
-STALE_WHY = re.compile(r"保存了第 (\d+) 版|更新为第 (\d+) 版")
+# The explanation: who saved which version when (or that an import did).
+STALE_WHY = re.compile(
+    r"[^\s>]+ 于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 保存了第 \d+ 版|此表已由导入于 [^<]*?更新为第 \d+ 版"
+)
 RETRY = "数据库连接中断，您的输入未丢失，请稍后重试保存"
 
 
@@ -419,8 +422,11 @@ def part_one(port: int, jars: list[dict[str, str]]) -> bool:
     say(f"   saves posted                     {landed + stale + failures}  ({elapsed:.2f} s)")
     say(f"   landed                           {landed}  (every client's change, in the end)")
     say(f"   refused as stale, explained      {stale}")
-    for why, n in sorted(tally.explanations.items(), key=lambda item: -item[1])[:3]:
-        say(f"     e.g. “…{why}。”                {n}×")
+    examples = sorted(tally.explanations.items(), key=lambda item: -item[1])
+    for why, n in examples[:2]:
+        say(f"     e.g. “未保存：此表已被他人修改。{why}。” ({n}×)")
+    imports = sum(n for why, n in examples if why.startswith("此表已由导入"))
+    say(f"     naming an import though a user saved   {imports}")
     say(f"   lost (landed, not in history)    {len(lost)}")
     say(f"   HTTP 500                         {tally.counts['500']}")
     say(f"   other failures                   {failures - tally.counts['500']}")
@@ -431,6 +437,7 @@ def part_one(port: int, jars: list[dict[str, str]]) -> bool:
     ok = (
         not lost
         and failures == 0
+        and imports == 0
         and landed == len(browsers)
         and after["version"] == before["version"] + landed
         and after["reason"] in tally.landed
