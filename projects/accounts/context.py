@@ -7,4 +7,14 @@ from . import services
 
 
 def idle_timeout(request) -> dict:
-    return {"idle_timeout_seconds": services.idle_timeout_seconds(), "idle_warning_seconds": 60}
+    """The idle time-out's figures, and `signed_in`: past both factors (the navigation to the
+    work pages is shown only then)."""
+    user = request.user
+    signed_in = user.is_authenticated and (
+        not services.two_factor_required() or getattr(user, "is_verified", lambda: True)()
+    )
+    return {
+        "idle_timeout_seconds": services.idle_timeout_seconds(),
+        "idle_warning_seconds": 60,
+        "signed_in": signed_in,
+    }

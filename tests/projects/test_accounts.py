@@ -145,6 +145,9 @@ def test_a_login_without_the_second_factor_reaches_no_page(filler, admin_user):
         assert client.post(f"/sheets/{sheet.pk}/comments/", {"body": "x"}).status_code == 302
         keep_alive = client.post("/accounts/keep-alive/")
         assert keep_alive.status_code == 401
+        # The code page offers no way into the work pages.
+        code_page = client.get("/accounts/verify/").content.decode()
+        assert 'href="/sheets/"' not in code_page and 'href="/accounts/password/"' not in code_page
 
 
 def test_the_second_factor_is_a_setting_that_can_be_off(settings, filler):

@@ -293,3 +293,54 @@ def test_only_the_auditor_reads_and_exports_the_audit_log(world, role, page):
     else:
         assert response.status_code == 403
         assert AuditRecord.objects.filter(action="audit_export").count() == exports
+
+
+# Account administration (projects/accounts): the 管理员 alone resets a user's second-factor
+# devices and lifts a lock-out; every other role gets 403, the anonymous the login page.
+ACCOUNT_ACTIONS = {
+    "accounts_page": ("get", "/accounts/manage/"),
+    "device_reset": ("post", "/accounts/manage/{pk}/reset-devices/"),
+    "unlock": ("post", "/accounts/manage/{pk}/unlock/"),
+}
+
+
+@pytest.mark.parametrize("action", ACCOUNT_ACTIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_administrator_resets_devices_and_unlocks_accounts(world, role, action):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.helpers import confirmed_totp_device
+
+    _sheet, users = world
+    target = persona("locked_target")
+    device = confirmed_totp_device(target)
+    AccessAttempt.objects.create(
+        username="locked_target",
+        ip_address="10.0.0.9",
+        user_agent="test",
+        failures_since_start=10,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+    )
+    method, url = ACCOUNT_ACTIONS[action]
+    client = Client()
+    if role != "anonymous":
+        logged_in(users[role], client)
+    response = getattr(client, method)(url.format(pk=target.pk))
+    device_kept = TOTPDevice.objects.filter(pk=device.pk).exists()
+    still_locked = AccessAttempt.objects.filter(username="locked_target").exists()
+    if role == "admin":
+        assert response.status_code == (200 if method == "get" else 302)
+        assert device_kept == (action != "device_reset")
+        assert still_locked == (action != "unlock")
+        return
+    if role == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == 403
+    assert device_kept and still_locked
