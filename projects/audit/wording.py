@@ -74,6 +74,7 @@ PARAMS = {
     "changes": _("变更内容"),
     "method": _("请求方法"),
     "path": _("地址"),
+    "view": _("页面"),
     "status": _("响应"),
     "source": _("来源"),
     "format": _("格式"),
