@@ -131,9 +131,7 @@ class RuleSet(models.Model):
     @classmethod
     def for_year(cls, year: int) -> RuleSet:
         """The year's rule set; an unsaved one with the defaults when none was configured."""
-        found = (
-            cls.objects.filter(year=year).order_by("-version").select_related("scheme").first()
-        )
+        found = cls.objects.filter(year=year).order_by("-version").select_related("scheme").first()
         if found is not None:
             return found
         scheme = CatalogueScheme.objects.filter(name=catalogue.DEFAULT_SCHEME).first()

@@ -124,6 +124,9 @@ def _is_reviewer(user) -> bool:
 
 
 PAGES = {
+    # The sheet list, the exports and the summary: every role that works with sheets; not the
+    # 审计员, whose one duty is the audit log (三员分立).
+    "sheets": lambda user: bool(user.is_authenticated) and not is_auditor(user),
     # The unit's own work list and the start of a new sheet: 填报人 only.
     "overview": _is_filler,
     "new_sheet": _is_filler,

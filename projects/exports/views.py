@@ -10,7 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from projects.access import get_sheet_for_user
+from projects.access import get_sheet_for_user, require
 from projects.audit import services as audit_services
 from projects.models import ExportJob
 from projects.sheets.selectors import sheet_queryset
@@ -51,6 +51,7 @@ def sheet_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def export_jobs(request: HttpRequest) -> HttpResponse:
     """Batch exports for a department or unit and a year, run in the background."""
+    require(request.user, "sheets")
     form = BatchExportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -94,6 +95,7 @@ def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
 @require_GET
 def summary_page(request: HttpRequest) -> HttpResponse:
     """The summary table on screen, for the same selection the batch export offers."""
+    require(request.user, "sheets")
     form = ExportForm(request.GET or None, user=request.user)
     form.fields["kind"].required = False
     summary = None

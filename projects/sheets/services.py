@@ -260,9 +260,7 @@ def project_rename(*, sheet: Sheet, new_name: str) -> None:
             % {"name": project.name, "years": "、".join(years)}
         )
     if Project.objects.filter(unit=project.unit_id, name=new_name).exclude(pk=project.pk).exists():
-        raise RenameRefused(
-            _("本单位已有名为“%(name)s”的项目，不能重名。") % {"name": new_name}
-        )
+        raise RenameRefused(_("本单位已有名为“%(name)s”的项目，不能重名。") % {"name": new_name})
     project.name = new_name
     project.save(update_fields=["name"])
     sheet.project = project

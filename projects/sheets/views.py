@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.access import filler_unit, get_sheet_for_user, may_use, require, scope_sheets
+from projects.audit import services as audit_services
 from projects.imports.services import preview_input, read_text, save_parsed
 from projects.models import Project, Sheet, rule_set_for
 
@@ -59,6 +60,7 @@ LIST_PAGE_SIZE = 50
 @require_GET
 def sheet_list(request: HttpRequest) -> HttpResponse:
     """Every sheet the user may see, filtered, 50 to a page, each with its total and grade."""
+    require(request.user, "sheets")
     visible = scope_sheets(request.user)
     form = SheetFilterForm(request.GET or None, visible_sheets=visible)
     sheets = form.filter(scope_sheets(request.user, sheet_queryset())).order_by(
@@ -84,6 +86,7 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sheet_json(request: HttpRequest, pk: int) -> JsonResponse:
     sheet = get_sheet_for_user(request.user, pk, queryset=sheet_queryset())
+    audit_services.record("export", request=request, obj=sheet, params={"kind": "json"})
     return JsonResponse(
         sheet_to_dict(sheet, build_sheet_view(sheet)), json_dumps_params={"ensure_ascii": False}
     )

@@ -210,6 +210,21 @@ def test_exports_and_batches_are_recorded(reviewer):
     )
     b"".join(client.get(f"/exports/{job.pk}/download/").streaming_content)
     assert only(start, "batch_download").object_id == str(job.pk)
+    start = head()
+    assert client.get(f"/sheets/{sheet.pk}.json").status_code == 200
+    assert only(start, "export").params == {"kind": "json"}
+
+
+def test_the_auditor_has_no_sheet_pages_and_no_links_to_them(auditor):
+    client = logged_in(auditor)
+    home = client.get("/audit/")
+    html = home.content.decode()
+    assert home.status_code == 200
+    assert "/sheets/" not in html and "/exports/" not in html
+    for url in ("/sheets/", "/exports/", "/summary/"):
+        start = head()
+        assert client.get(url).status_code == 403
+        assert only(start, "access").result == "refused"
 
 
 def test_changes_in_the_admin_are_recorded(admin_user):

@@ -203,7 +203,9 @@ def test_returning_needs_a_comment_or_open_comments(world):
     put_in_state(sheet, "submitted", users)
     client = Client()
     logged_in(users["reviewer_own"], client)
-    response = client.post(f"/sheets/{sheet.pk}/return/", {"comment": " ", "version": sheet.version})
+    response = client.post(
+        f"/sheets/{sheet.pk}/return/", {"comment": " ", "version": sheet.version}
+    )
     assert response.status_code == 302
     assert Sheet.objects.get(pk=sheet.pk).status == "submitted"
     # An open comment on a row is reason enough.

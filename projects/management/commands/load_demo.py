@@ -2,7 +2,7 @@
 
 Accounts (password `Perfeval-Demo-2026`, for demonstration only): admin (superuser), reviewer
 (上海市人力资源和社会保障局), filler (上海市人才服务中心), filler_other (示范区公共服务中心 under
-示范区财政局, with one 2023 draft sheet of its own).
+示范区财政局, with one 2023 draft sheet of its own), auditor (审计员: the audit log only).
 
 The second factor stays on in the demo: each demo account gets a confirmed TOTP device with a
 KNOWN, fixed key (DEMO_TOTP_KEYS, published here and in README: demo only, never on a real
@@ -32,6 +32,7 @@ DEMO_TOTP_KEYS = {
     "reviewer": "PERFEVALDEMOREVIEWERAAAAAAAAAAAA",
     "filler": "PERFEVALDEMOFILLERAAAAAAAAAAAAAA",
     "filler_other": "PERFEVALDEMOFILLEROTHERAAAAAAAAA",
+    "auditor": "PERFEVALDEMOAUDITORAAAAAAAAAAAAA",
 }
 
 
@@ -59,15 +60,26 @@ class Command(BaseCommand):
         self.user("reviewer", "人社局审核人", department=hrss)
         self.user("filler", "人才服务中心填报人", unit=centre)
         self.user("filler_other", "示范区填报人", unit=other_unit)
+        self.user("auditor", "安全审计员", auditor=True)
         self.stdout.write(
-            f"Demo accounts admin, reviewer, filler, filler_other; password {DEMO_PASSWORD!r}"
+            "Demo accounts admin, reviewer, filler, filler_other, auditor; "
+            f"password {DEMO_PASSWORD!r}"
         )
         self.stdout.write(
             "Second factor (demo-only TOTP keys, see README): the current code of an account is "
             "printed by `python manage.py totp_code <username>`"
         )
 
-    def user(self, username: str, full_name: str, *, superuser=False, unit=None, department=None):
+    def user(
+        self,
+        username: str,
+        full_name: str,
+        *,
+        superuser=False,
+        unit=None,
+        department=None,
+        auditor=False,
+    ):
         User = get_user_model()
         user, _created = User.objects.get_or_create(username=username)
         user.first_name = full_name
@@ -79,6 +91,7 @@ class Command(BaseCommand):
             defaults={
                 "unit": unit,
                 "department": department,
+                "auditor": auditor,
                 "password_changed_at": timezone.now(),
                 "must_change_password": False,
             },
