@@ -10,23 +10,18 @@ from projects.models import Sheet
 ROW = 15  # 长效管理机制健全性 of 信息化运维项目
 
 
-def logout(page, live_server):
-    page.context.clear_cookies()
-
-
-def test_the_whole_review_loop(e2e_demo, page, login, live_server):
+def test_the_whole_review_loop(e2e_demo, page_for, live_server):
     sheet = Sheet.objects.get(project__name="信息化运维项目")
     url = f"{live_server.url}{sheet.get_absolute_url()}"
 
     # The unit submits.
-    login("filler")
+    page = page_for("filler")
     page.goto(url)
     page.click("text=提交审核")
     expect(page.locator("#sheet-status")).to_have_text("已提交")
 
     # The reviewer finds it in the inbox, comments on one row and returns the sheet.
-    logout(page, live_server)
-    login("reviewer")
+    page = page_for("reviewer")
     page.goto(f"{live_server.url}/review/")
     page.click("#inbox >> text=信息化运维项目")
     row = page.locator(f"#row-{ROW}")
@@ -39,8 +34,8 @@ def test_the_whole_review_loop(e2e_demo, page, login, live_server):
     expect(page.locator("#sheet-status")).to_have_text("已退回")
 
     # The unit sees the comment at that row, answers, fixes the row and resubmits.
-    logout(page, live_server)
-    login("filler")
+    page = page_for("filler")
+    page.goto(f"{live_server.url}/overview/")
     expect(page.locator("#state-returned")).to_contain_text("信息化运维项目")
     page.goto(url)
     row = page.locator(f"#row-{ROW}")
@@ -56,8 +51,7 @@ def test_the_whole_review_loop(e2e_demo, page, login, live_server):
     expect(page.locator("#sheet-status")).to_have_text("已提交")
 
     # The reviewer sees what changed beside the comment, resolves it and approves.
-    logout(page, live_server)
-    login("reviewer")
+    page = page_for("reviewer")
     page.goto(url)
     expect(page.locator("#changes")).to_contain_text("缺少考核细则，2024年6月前印发")
     row = page.locator(f"#row-{ROW}")
@@ -70,8 +64,7 @@ def test_the_whole_review_loop(e2e_demo, page, login, live_server):
 
     # Approved: nobody edits it, until an administrator reopens it.
     for user in ("filler", "reviewer", "admin"):
-        logout(page, live_server)
-        login(user)
+        page = page_for(user)
         page.goto(url)
         expect(page.locator("text=填报 / 修改")).to_have_count(0)
         response = page.goto(f"{url}edit/")
@@ -80,8 +73,7 @@ def test_the_whole_review_loop(e2e_demo, page, login, live_server):
     page.fill("#reopen-comment", "财政局抽查发现分值需调整，重新打开。")
     page.click("text=重新打开 >> nth=-1")
     expect(page.locator("#sheet-status")).to_have_text("已退回")
-    logout(page, live_server)
-    login("filler")
+    page = page_for("filler")
     page.goto(url)
     expect(page.locator("text=填报 / 修改")).to_have_count(1)
     sheet.refresh_from_db()
