@@ -551,11 +551,16 @@ def _check_row(
 
 def _check_values(row: RowResult, add: Add) -> None:
     """`unparsed_value` for a target that starts with an operator but has no readable number,
-    and for an actual that is not a number on a quantitative row (or is an unreadable `≥**`)."""
+    and for an actual that is not a number on a quantitative row (or is an unreadable `≥**`);
+    `value_missing` for a quantitative row's empty actual (nothing to read is not unreadable)."""
     target, actual = row.target, row.actual
     if target.kind == TargetKind.UNPARSED:
         add(Code.UNPARSED_VALUE, row.index, "target", text=target.raw)
-    if (row.quantitative and actual.kind != ActualKind.NUMBER) or (
+    if row.quantitative and actual.kind == ActualKind.EMPTY:
+        add(Code.VALUE_MISSING, row.index, "actual")
+    elif (
+        row.quantitative and actual.kind not in (ActualKind.NUMBER, ActualKind.NOT_APPLICABLE)
+    ) or (
         actual.kind == ActualKind.TEXT and parse_target(actual.raw).kind == TargetKind.UNPARSED
     ):
         add(Code.UNPARSED_VALUE, row.index, "actual", text=actual.raw)

@@ -947,6 +947,14 @@ def test_a_quantitative_row_whose_actual_is_a_level_is_unparsed():
     assert only(result, "unparsed_value").params == {"text": "达成指标"}
 
 
+def test_an_empty_actual_on_a_quantitative_row_is_missing_not_unreadable():
+    result = evaluate(with_row(valid_sheet(), ROUNDS, actual=""))
+
+    assert ("value_missing", ROUNDS, "actual") in problems(result)
+    assert not [p for p in problems(result) if p[0] == "unparsed_value"]
+    assert only(result, "value_missing").severity == Severity.ERROR
+
+
 def test_an_actual_starting_with_an_operator_without_a_readable_number_is_unparsed():
     result = evaluate(with_row(valid_sheet(), MECHANISM, actual="≥**"))
 
