@@ -560,9 +560,7 @@ def _check_values(row: RowResult, add: Add) -> None:
         add(Code.VALUE_MISSING, row.index, "actual")
     elif (
         row.quantitative and actual.kind not in (ActualKind.NUMBER, ActualKind.NOT_APPLICABLE)
-    ) or (
-        actual.kind == ActualKind.TEXT and parse_target(actual.raw).kind == TargetKind.UNPARSED
-    ):
+    ) or (actual.kind == ActualKind.TEXT and parse_target(actual.raw).kind == TargetKind.UNPARSED):
         add(Code.UNPARSED_VALUE, row.index, "actual", text=actual.raw)
 
 

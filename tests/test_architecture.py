@@ -194,9 +194,7 @@ def _cross_room_violations(imports_by_module: dict[str, list[Import]]) -> list[s
                 allowed = imp.target.rpartition(".")[2] in ROOM_API
             else:
                 is_views = imp.target.endswith(".views")
-                allowed = bool(ENTRY_POINTS.match(module)) and (
-                    not is_views or module in URLCONFS
-                )
+                allowed = bool(ENTRY_POINTS.match(module)) and (not is_views or module in URLCONFS)
                 allowed = allowed or (module, imp.target) in TOP_INTO_ROOM_ALLOWED
             if not allowed:
                 wrong.append(f"{module}:{imp.line} imports {imp.target}")

@@ -98,6 +98,10 @@ REASONS = {
     "expired": _("密码过期"),
     "idle": _("空闲超时"),
     "superseded": _("账户在别处登录"),
+    "stale": _("内容已被他人修改（版本过期）"),
+    "rename": _("项目不能改名"),
+    "errors": _("仍有错误"),
+    "comment_required": _("缺少意见"),
 }
 
 

@@ -71,13 +71,26 @@ def sheet_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except CommentRequired:
+        _refused(request, sheet, action, "comment_required")
         messages.error(request, _("请写明意见：退回或重新打开时至少要有一条意见。"))
         return redirect(sheet)
     except StaleEdit as stale:
+        _refused(request, sheet, action, "stale")
         messages.error(request, stale_review_message(stale))
         return redirect(sheet)
     messages.success(request, ACTION_MESSAGES[action])
     return redirect(sheet)
+
+
+def _refused(request: HttpRequest, sheet: Sheet, action: str, reason: str) -> None:
+    """A return, approve or reopen the rules refused, in the audit log (after the rollback)."""
+    audit_services.record(
+        "transition",
+        request=request,
+        obj=sheet,
+        result="refused",
+        params={"action": action, "reason": reason},
+    )
 
 
 def stale_review_message(stale: StaleEdit) -> str:

@@ -171,6 +171,7 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
             sheet=sheet, user=request.user, version=header.cleaned_data["version"], content=content
         )
     except StaleEdit as stale:
+        _refused(request, sheet, "content_save", "stale")
         # Keep the user's input on screen; saving again now overwrites the other edit knowingly.
         post = request.POST.copy()
         post["version"] = str(stale.version)
@@ -181,6 +182,7 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except (OperationalError, InterfaceError) as error:
         return _save_interrupted(request, sheet, error)
     except RenameRefused as refused:
+        _refused(request, sheet, "content_save", "rename")
         header.add_error("project_name", refused.message)
         messages.error(request, refused.message)
         return render(request, EDITOR, _editor_context(request, sheet, header, rows), status=400)
@@ -189,6 +191,13 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _submit(request, saved, refused_message=refused)
     messages.success(request, _("已保存草稿（第 %(version)s 版）。") % {"version": saved.version})
     return redirect("projects:sheet-edit", pk=sheet.pk)
+
+
+def _refused(request: HttpRequest, sheet: Sheet, event: str, reason: str, **params) -> None:
+    """A save or submission the rules refused, in the audit log (after the rollback)."""
+    audit_services.record(
+        event, request=request, obj=sheet, result="refused", params={"reason": reason, **params}
+    )
 
 
 def _save_interrupted(request: HttpRequest, sheet: Sheet, error: Exception) -> HttpResponse:
@@ -220,6 +229,7 @@ def _submit(request: HttpRequest, sheet: Sheet, *, refused_message: str, comment
     try:
         sheet_submit(sheet=sheet, user=request.user, comment=comment)
     except SubmitRefused:
+        _refused(request, sheet, "transition", "errors", action="submit")
         messages.warning(request, refused_message)
         return redirect(reverse("projects:sheet-edit", args=[sheet.pk]) + "?submit=refused")
     messages.success(request, _("已提交审核。"))

@@ -223,8 +223,12 @@ def test_the_auditor_has_no_sheet_pages_and_no_links_to_them(auditor):
     assert "/sheets/" not in html and "/exports/" not in html
     for url in ("/sheets/", "/exports/", "/summary/"):
         start = head()
-        assert client.get(url).status_code == 403
+        response = client.get(url)
+        assert response.status_code == 403
         assert only(start, "access").result == "refused"
+        page = response.content.decode()
+        assert "无权访问" in page and "这次访问已记入审计日志" in page
+        assert 'href="/audit/"' in page and 'href="/sheets/"' not in page  # own navigation
 
 
 def test_changes_in_the_admin_are_recorded(admin_user):

@@ -346,3 +346,35 @@ def test_the_administrator_adds_a_years_next_version_and_drafts_follow(
     newest = RuleSet.for_year(rule_set.year)
     assert newest.version == 2 and newest.title == "新版"
     assert set(seed.values_list("rule_set", flat=True).distinct()) == {newest.pk}
+
+
+def test_a_sheet_outside_the_scope_is_a_friendly_404_page(filler_other, client_for):
+    sheet = sheet_of("信息化运维项目")
+    response = client_for(filler_other).get(f"/sheets/{sheet.pk}/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "页面不存在" in page and "不在您可以查看的范围内" in page
+    assert "信息化运维项目" not in page
+
+
+def test_refused_saves_and_review_actions_are_in_the_audit_log(filler, reviewer, client_for):
+    from projects.audit.models import AuditRecord
+
+    start = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    approved = move_to(sheet_of("信息化运维项目"), "approved", filler)
+    draft = sheet_create(
+        unit=approved.project.unit, project_name=approved.project.name, year=2024, user=filler
+    )
+    unit = client_for(filler)
+    data = form_data(unit.get(edit_url(draft)))
+    data["project_name"] = "改名"
+    unit.post(edit_url(draft), data)
+    unit.post(f"/sheets/{draft.pk}/submit/")  # an empty sheet: errors remain
+    submitted = move_to(sheet_of("人才公寓运行维护经费"), "submitted", filler)
+    client_for(reviewer).post(f"/sheets/{submitted.pk}/approve/", {"version": 0})
+    refused = AuditRecord.objects.filter(id__gt=start, result="refused").order_by("id")
+    assert [(r.action, r.object_id, r.params) for r in refused] == [
+        ("content_save", str(draft.pk), {"reason": "rename"}),
+        ("transition", str(draft.pk), {"action": "submit", "reason": "errors"}),
+        ("transition", str(submitted.pk), {"action": "approve", "reason": "stale"}),
+    ]
