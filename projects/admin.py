@@ -62,9 +62,19 @@ def left_draft(sheet: Sheet | None) -> bool:
     return sheet.status != Sheet.Status.DRAFT or sheet.transitions.exists()
 
 
-class WorkflowGuard:
+class NoBulkDelete:
+    """No "delete selected" action: Django's bulk delete asks the model's permission, not each
+    object's, so it would pass the per-object guards below."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class WorkflowGuard(NoBulkDelete):
     """Read-only once the sheet behind the object has left 草稿; never deleted then; no bulk
-    delete (Django's bulk action checks the model, not each object)."""
+    delete."""
 
     @staticmethod
     def sheet_of(obj):
@@ -80,11 +90,6 @@ class WorkflowGuard:
         if left_draft(self.sheet_of(obj)):
             return False
         return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 class InlineGuard:
@@ -237,7 +242,7 @@ class IndicatorAdmin(WorkflowGuard, admin.ModelAdmin):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
     """A year's rules, one row per version. Saving a change to a version that scores a
     submitted or approved sheet saves the year's next version (projects/rule_sets.py)."""
 
@@ -274,11 +279,6 @@ class RuleSetAdmin(admin.ModelAdmin):
         if obj is not None and not rule_sets.is_deletable(obj):
             return False
         return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
