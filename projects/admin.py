@@ -12,7 +12,9 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -91,6 +93,28 @@ class WorkflowGuard(NoBulkDelete):
             return False
         return super().has_delete_permission(request, obj)
 
+    # Whether saving here changes the sheet's content. If so the sheet's version moves on, as
+    # a save in the editor would, so an editor opened before is refused as stale instead of
+    # silently overwriting the administrator's change.
+    changes_content = False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if self.changes_content:
+            self._next_version(self.sheet_of(form.instance), request.user)
+
+    def delete_model(self, request, obj) -> None:
+        sheet = None if isinstance(obj, Sheet) else self.sheet_of(obj)
+        super().delete_model(request, obj)
+        if self.changes_content and sheet is not None:
+            self._next_version(sheet, request.user)
+
+    @staticmethod
+    def _next_version(sheet: Sheet, user) -> None:
+        Sheet.objects.filter(pk=sheet.pk).update(
+            version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+        )
+
 
 class InlineGuard:
     """An inline of a sheet: read-only and undeletable once the sheet has left 草稿."""
@@ -129,6 +153,7 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(Sheet)
 class SheetAdmin(WorkflowGuard, SimpleHistoryAdmin):
+    changes_content = True
     list_display = ["project", "year", "status", "version", "updated_at"]
     list_filter = ["year", "status", "project__unit__department"]
     search_fields = ["project__name"]
@@ -235,6 +260,7 @@ class PerfevalUserAdmin(LogEachDeletion, UserAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(WorkflowGuard, admin.ModelAdmin):
+    changes_content = True
     list_display = ["name", "sheet", "level2", "target_text", "actual_text", "weight", "score"]
     list_filter = ["sheet__year", "level1"]
     search_fields = ["name"]

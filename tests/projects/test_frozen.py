@@ -15,7 +15,7 @@ from projects import rule_sets
 from projects.exports.pdf import sheet_html
 from projects.models import Comment, Indicator, Project, Sheet, SheetTransition
 from projects.sheets.services import sheet_create
-from tests.helpers import edit_url, form_data, sheet_of, view_of
+from tests.helpers import edit_url, form_data, logged_in, sheet_of, view_of
 
 pytestmark = pytest.mark.django_db
 
@@ -378,3 +378,28 @@ def test_refused_saves_and_review_actions_are_in_the_audit_log(filler, reviewer,
         ("transition", str(draft.pk), {"action": "submit", "reason": "errors"}),
         ("transition", str(submitted.pk), {"action": "approve", "reason": "stale"}),
     ]
+
+
+def test_an_admin_change_to_a_draft_moves_its_version_so_an_open_editor_is_stale(
+    filler, admin_user, client_for
+):
+    sheet = sheet_of("信息化运维项目")
+    unit = logged_in(filler)  # a client of its own: client_for hands out one shared client
+    data = form_data(unit.get(edit_url(sheet)))  # the clerk's editor, open
+    row = sheet.indicators.order_by("position").first()
+    admin = client_for(admin_user)
+    url = f"/admin/projects/indicator/{row.pk}/change/"
+    form = admin.get(url).context["adminform"].form
+    post = {
+        name: "" if (v := form.initial.get(name, f.initial)) is None else str(getattr(v, "pk", v))
+        for name, f in form.fields.items()
+    }
+    post["reason"] = "管理员在后台改的原因"
+    post["applicable"] = "on"
+    assert admin.post(url, post).status_code == 302
+    assert Sheet.objects.get(pk=sheet.pk).version == sheet.version + 1
+
+    data["rows-0-reason"] = "填报人改的原因"
+    response = unit.post(edit_url(sheet), data)
+    assert response.status_code == 409
+    assert Indicator.objects.get(pk=row.pk).reason == "管理员在后台改的原因"
