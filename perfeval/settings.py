@@ -157,6 +157,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the wait shown does not
 AXES_CLIENT_IP_CALLABLE = "perfeval.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "projects.accounts.views.lockout_response"
 AXES_VERBOSE = False
+# Login attempts are security records: the 审计员 reads them in the audit log; the 管理员's
+# admin site does not show them (separation of duties), and unlocks on /accounts/manage/.
+AXES_ENABLE_ADMIN = False
 # axes.W006 asks for the address among the lock-out parameters. Locking the account whatever
 # the address is the MLPS reading (a botnet rotating addresses still locks it); the price, that
 # anyone can lock an account for the cool-off, is documented in docs/decisions.md.

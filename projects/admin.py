@@ -16,6 +16,8 @@ from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import RuleSet
@@ -215,6 +217,12 @@ class ProfileInline(admin.StackedInline):
     # Kept by the login itself (projects/accounts), shown for information.
     readonly_fields = ["password_changed_at", "session_key"]
 
+
+# Second-factor devices are never edited by hand: django-otp's admin shows each device's
+# secret key (and its QR code), which would let whoever reads it pass anyone's second factor.
+# The 管理员 resets a user's devices on the accounts page (/accounts/manage/), audited.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 User = get_user_model()
 admin.site.unregister(User)
