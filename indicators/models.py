@@ -10,6 +10,25 @@ from . import catalogue, scoring
 from .values import Level
 
 
+class Bureau(models.Model):
+    """财政局: the finance bureau whose rules score the sheets of its departments.
+
+    Rules differ by the bureau that sets them (docs/rules.md §5): each rule set belongs to a
+    bureau and a year, or to no bureau — the national default, which reproduces the seed.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    region = models.CharField(_("地区"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("财政局")
+        verbose_name_plural = pgettext_lazy("plural", "财政局")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CatalogueScheme(models.Model):
     """A version of the level-1/level-2 catalogue ("2020", or "2021" with 成本指标 split)."""
 
@@ -77,6 +96,17 @@ class RuleSet(models.Model):
         HALF_UP = ROUND_HALF_UP, _("四舍五入")
         HALF_EVEN = ROUND_HALF_EVEN, _("银行家舍入")
 
+    # The finance bureau whose rules these are; none: the national default.
+    bureau = models.ForeignKey(
+        Bureau,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rule_sets",
+        verbose_name=_("财政局"),
+    )
+    # Where the rules come from (a document number, a published sheet).
+    source = models.CharField(_("依据"), max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"))
     # Versions of one year's rules: a version that scored a sheet past 草稿 is never edited;
     # a change makes the next version (projects.models.rule_set_for, docs/rules.md §5).
@@ -106,10 +136,48 @@ class RuleSet(models.Model):
         _("超额完成提示倍数"), max_digits=4, decimal_places=2, default=Decimal("1.30")
     )
 
+    class Denominator(models.TextChoices):
+        ANNUAL = "annual", _("全年预算数（调整后预算数）")
+        INITIAL = "initial", _("年初预算数")
+
+    # The execution rate's denominator.
+    rate_denominator = models.CharField(
+        _("执行率分母"), max_length=10, choices=Denominator.choices, default=Denominator.ANNUAL
+    )
+    # Decimal places of the rate and the scores: 2 (the seed) or 0 (whole points).
+    decimal_places = models.PositiveSmallIntegerField(_("保留小数位数"), default=2)
+    # The level-1 weights a sheet is expected to follow (产出, 效益, 满意度); empty: no check
+    # (the 20/80 form gives 80 to the indicators without a split).
+    guideline_output = models.DecimalField(
+        _("产出指标分值"), null=True, blank=True, default=Decimal("50"), **PERCENT
+    )
+    guideline_effect = models.DecimalField(
+        _("效益指标分值"), null=True, blank=True, default=Decimal("30"), **PERCENT
+    )
+    guideline_satisfaction = models.DecimalField(
+        _("满意度指标分值"), null=True, blank=True, default=Decimal("10"), **PERCENT
+    )
+
+    class Severity(models.TextChoices):
+        WARNING = "warning", _("提醒")
+        ERROR = "error", _("错误（不能提交）")
+
+    # A score other than the suggested one: a warning (the seed) or an error.
+    score_mismatch = models.CharField(
+        _("得分与建议得分不符"), max_length=10, choices=Severity.choices, default=Severity.WARNING
+    )
+
     class Meta:
         ordering = ["-year", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "version"], name="rule_set_unique_version")
+            models.UniqueConstraint(
+                fields=["bureau", "year", "version"], name="rule_set_unique_bureau_version"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "version"],
+                condition=models.Q(bureau__isnull=True),
+                name="rule_set_unique_default_version",
+            ),
         ]
         verbose_name = _("年度评分规则")
         verbose_name_plural = pgettext_lazy("plural", "年度评分规则")

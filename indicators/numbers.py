@@ -38,3 +38,13 @@ def plain(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format(value.normalize(), "f")
+
+
+def exact(value: Decimal | None) -> Decimal | None:
+    """A stored amount (万元, 6 places) with the places it needs: 2 when that is exact (the
+    seed's 1327.50), else every place it has (an amount printed in 元 keeps its 分:
+    38.766462). Used wherever an amount is shown or compared as text."""
+    if value is None:
+        return None
+    cents = value.quantize(Decimal("0.01"))
+    return cents if cents == value else value.normalize()

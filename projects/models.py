@@ -13,17 +13,29 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators import scoring, values
 from indicators.messages import LEVEL_NAMES
-from indicators.models import Level1, Level2, RuleSet
+from indicators.models import Bureau, Level1, Level2, RuleSet
 
 from . import official, workflow
 
-AMOUNT = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
+# Amounts are stored in 万元 with 6 decimal places, enough to hold an amount printed in 元
+# exactly (1 元 = 0.0001 万元, 1 分 = 0.000001 万元); `Sheet.amount_unit` is the unit printed.
+AMOUNT = {"max_digits": 20, "decimal_places": 6, "null": True, "blank": True}
 
 
 class Department(models.Model):
     """主管部门: the supervising department that reviews its units' sheets."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
+    # The finance bureau whose rules score this department's sheets (none: the national
+    # default rules).
+    bureau = models.ForeignKey(
+        Bureau,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("财政局"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -101,6 +113,14 @@ class Sheet(models.Model):
         blank=True,
         related_name="sheets",
         verbose_name=_("评分规则版本"),
+    )
+    class AmountUnit(models.TextChoices):
+        WAN = "wan", _("万元")
+        YUAN = "yuan", _("元")
+
+    # The unit the sheet prints its amounts in; stored amounts are always 万元.
+    amount_unit = models.CharField(
+        _("金额单位"), max_length=4, choices=AmountUnit.choices, default=AmountUnit.WAN
     )
     goal_expected = models.TextField(_("预期目标"), blank=True)
     goal_achieved = models.TextField(_("实际完成情况"), blank=True)

@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from indicators import scoring
+from indicators import numbers, scoring
 from indicators.models import Level2
 from indicators.values import (
     ActualKind,
@@ -48,8 +48,8 @@ FUNDS_FIELDS = [(key, column) for key in scoring.FUNDS_SOURCES for column in sco
 def amount_field() -> forms.DecimalField:
     return forms.DecimalField(
         required=False,
-        max_digits=14,
-        decimal_places=2,
+        max_digits=20,
+        decimal_places=6,
         min_value=Decimal("0"),
         widget=forms.TextInput(
             attrs={"inputmode": "decimal", "class": "form-control form-control-sm num"}
@@ -121,7 +121,7 @@ class SheetHeaderForm(forms.Form):
             if line.kind == "total":
                 continue
             for column in scoring.FUNDS_COLUMNS:
-                initial[f"{line.kind}_{column}"] = getattr(line, column)
+                initial[f"{line.kind}_{column}"] = numbers.exact(getattr(line, column))
         return initial
 
 

@@ -7,10 +7,11 @@ or sheets (`sheet_queryset` prefetches what a view-model needs).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 
-from indicators import scoring
+from indicators import numbers, scoring
 from indicators.messages import grade_name
 from indicators.models import Level2
 from indicators.numbers import plain, two
@@ -117,6 +118,8 @@ def content_snapshot(sheet: Sheet) -> dict:
     see what changed since the previous one (`projects.review.diff`). Rows are keyed by id."""
 
     def text(value) -> str:
+        if isinstance(value, Decimal):
+            value = numbers.exact(value)
         return "" if value is None else str(value)
 
     return {

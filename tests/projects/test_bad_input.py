@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -249,7 +250,7 @@ def test_gbk_and_utf16_text_files_are_decoded_and_imported(empty_db, tmp_path, n
     )
     assert [row.name for row in sheet.indicators.order_by("position")] == ["培训人次", "第2项培训"]
     total = sheet.budget_lines.get(kind="total")
-    assert (str(total.annual), str(total.executed)) == ("100.00", "90.00")
+    assert (total.annual, total.executed) == (Decimal("100"), Decimal("90"))
 
 
 def test_a_very_large_paste_is_refused_before_it_is_parsed(filler, monkeypatch):
