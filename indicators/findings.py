@@ -1,9 +1,11 @@
 """How the rules speak: findings, each a stable code with its severity, place and parameters.
 
 Plain Python, no Django (docs/rules.md §6). Every finding code the engine can emit is a member
-of `Code`, and its severity is written once, beside it: a code is always an error, always a
-warning or always a hint. The Django side (`indicators.messages`) words each code in the
-user's language; nothing else spells a code out.
+of `Code`, and its default severity is written once, beside it. A rule set may give a code
+another severity (a score other than the suggested one is an error in some regions: §5); the
+engine then stamps that severity on the finding, and `Finding.severity` — the effective one —
+is what everything that counts or shows errors and warnings reads. The Django side
+(`indicators.messages`) words each code in the user's language; nothing else spells a code out.
 """
 
 from __future__ import annotations
@@ -91,16 +93,19 @@ class Finding:
     `row` is the indicator row's index (0-based) or None; `field` names the cell: `weight`,
     `score`, `reason`, `target`, `actual` of a row, `funds.total.<column>`, `header.<name>`,
     or None for the whole sheet. Parameters are strings (numbers as two decimals).
+    `override` is the rule set's severity for the code when it differs from the code's own.
     """
 
     code: Code
     row: int | None = None
     field: str | None = None
     params: dict[str, str] = dataclasses.field(default_factory=dict)
+    override: Severity | None = None
 
     @property
     def severity(self) -> Severity:
-        return self.code.severity
+        """The effective severity: the rule set's for this code, else the code's own."""
+        return self.override if self.override is not None else self.code.severity
 
     @property
     def blocking(self) -> bool:

@@ -45,11 +45,10 @@ TEMPLATES = {
     Code.VALUE_MISSING: _("缺少{field_name}。"),
     Code.WEIGHTS_NOT_100: _("各指标分值与预算执行分值合计为 {total}，应为 100。"),
     Code.FUNDS_NOT_ADDING_UP: _(
-        "{field_name}为 {total}，但当年财政拨款、上年结转资金与其他资金之和为 {sum}。"
+        "{field_name}为 {total} {amount_unit}，但当年财政拨款、上年结转资金与其他资金之和为 "
+        "{sum} {amount_unit}。"
     ),
-    Code.FUNDS_NO_BUDGET: _(
-        "年度资金总额的全年预算数为 0 或未填，无法计算执行率，预算执行得分记 0。"
-    ),
+    Code.FUNDS_NO_BUDGET: _("{field_name}为 0 或未填，无法计算执行率，预算执行得分记 0。"),
     Code.SCORE_DIFFERS_FROM_SUGGESTED: _(
         "得分 {score} 与按规则计算的建议得分 {suggested} 不一致。"
     ),
@@ -70,19 +69,24 @@ TEMPLATES = {
         "预算执行得分记 0，改正前不能提交。"
     ),
     Code.AMOUNT_MAGNITUDE: _(
-        "{field_name}为 {amount} 万元，达到最大预算数 {reference} 万元的 {factor} 倍以上，"
-        "可能把“元”填成了“万元”。预算执行得分记 0，改正前不能提交。"
+        "{field_name}为 {amount} {amount_unit}，达到最大预算数 {reference} {amount_unit}的 "
+        "{factor} 倍以上，金额单位或小数点可能有误（如把“元”填成了“万元”）。"
+        "预算执行得分记 0，改正前不能提交。"
     ),
     Code.AMOUNT_OUT_OF_RANGE: _(
-        "{field_name}为 {amount} 万元，达到或超过 {limit} 万元（1 万亿元），金额不合理。"
+        "{field_name}为 {amount} {amount_unit}，达到或超过 {limit} {amount_unit}（1 万亿元），"
+        "金额不合理。"
         "预算执行得分记 0，改正前不能提交。"
     ),
     Code.UNPARSED_VALUE: _("无法识别“{text}”中的数值。"),
     Code.IMPORT_UNPLACED: _("导入时第 {line} 行未能识别：{text}"),
     Code.WEIGHTS_GUIDELINE: _(
-        "一级指标分值（{levels}）为 {weights}，全国指引为 {expected}，可根据实际情况调整。"
+        "一级指标分值（{levels}）为 {weights}，评分规则的指引为 {expected}，可根据实际情况调整。"
     ),
 }
+
+# The unit the engine's amount params are in (a sheet's own unit comes through `wording`).
+AMOUNT_UNIT = _("万元")
 
 # The official sheet prints the grade character; lists and messages show it in words.
 GRADE_NAMES = {
@@ -99,12 +103,14 @@ SEVERITY_NAMES = {
 }
 
 
-def finding_message(finding: Finding) -> str:
-    """The finding as one sentence, in the active language."""
+def finding_message(finding: Finding, *, wording: dict | None = None) -> str:
+    """The finding as one sentence, in the active language. `wording` replaces params for the
+    sentence only: a sheet printing 元 names its amounts in 元 (`amount_unit`, 万元 unless
+    given; the engine's amount params are 万元)."""
     template = TEMPLATES.get(finding.code)
     if template is None:
         return str(finding.code)
-    values = dict(finding.params)
+    values = {"amount_unit": str(AMOUNT_UNIT), **finding.params, **(wording or {})}
     values.setdefault("field_name", str(FIELD_NAMES.get(finding.field or "", finding.field or "")))
     if "level" in values:
         values["level_name"] = str(LEVEL_NAMES.get(values["level"], values["level"]))

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import catalogue, scoring
+from . import catalogue, findings, scoring
 from .values import Level
 
 
@@ -86,7 +86,8 @@ PERCENT = {"max_digits": 5, "decimal_places": 2}
 
 
 class RuleSet(models.Model):
-    """One year's rule parameters (docs/rules.md §5); the defaults reproduce the 2023 seed.
+    """One bureau's (or the national default's) rule parameters for a year, in versions
+    (docs/rules.md §5); the defaults reproduce the 2023 seed.
 
     Which rule set scores a sheet is decided in one place, `projects.models.rule_set_for`.
     """
@@ -183,27 +184,48 @@ class RuleSet(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "年度评分规则")
 
     def __str__(self) -> str:
-        return f"{self.year} v{self.version}"
+        owner = self.bureau.name if self.bureau_id else _("全国默认")
+        return f"{owner} {self.year} v{self.version}"
 
     @classmethod
-    def ensure(cls, year: int) -> RuleSet:
-        """The year's rule set, created with the defaults when a sheet of a new year appears,
-        so the administrator has a row to adjust."""
-        found = cls.for_year(year)
+    def ensure(cls, year: int, bureau: Bureau | None = None) -> RuleSet:
+        """The rule set `for_year` finds, saved: when neither the bureau nor the national
+        default has one for the year, the national default's is created with the defaults, so
+        the administrator has a row to adjust (a bureau's own rules are added in the admin)."""
+        found = cls.for_year(year, bureau)
         if found.pk is None and found.scheme_id is not None:
             found, _created = cls.objects.get_or_create(
-                year=year, defaults={"scheme": found.scheme}
+                year=year, bureau=None, version=1, defaults={"scheme": found.scheme}
             )
         return found
 
     @classmethod
-    def for_year(cls, year: int) -> RuleSet:
-        """The year's rule set; an unsaved one with the defaults when none was configured."""
-        found = cls.objects.filter(year=year).order_by("-version").select_related("scheme").first()
+    def for_year(cls, year: int, bureau: Bureau | None = None) -> RuleSet:
+        """The newest version of the bureau's rules for the year; else (no bureau, or the
+        bureau has none for the year) the national default's newest; else an unsaved set with
+        the defaults."""
+        versions = cls.objects.filter(year=year).order_by("-version").select_related("scheme")
+        found = None
+        if bureau is not None:
+            found = versions.filter(bureau=bureau).first()
+        if found is None:
+            found = versions.filter(bureau__isnull=True).first()
         if found is not None:
             return found
         scheme = CatalogueScheme.objects.filter(name=catalogue.DEFAULT_SCHEME).first()
         return cls(year=year, scheme=scheme)
+
+    def guideline(self) -> tuple[tuple[str, Decimal], ...]:
+        """The level-1 weights the sheets are expected to follow; the blank ones are left out
+        of the check (all blank: no check)."""
+        # The three level-1 names, in the national guideline's order (产出, 效益, 满意度).
+        names = [level1 for level1, _weight in scoring.RuleParams().guideline]
+        weights = (self.guideline_output, self.guideline_effect, self.guideline_satisfaction)
+        return tuple(
+            (level1, weight)
+            for level1, weight in zip(names, weights, strict=True)
+            if weight is not None
+        )
 
     def to_params(self) -> scoring.RuleParams:
         hundred = Decimal("100")
@@ -226,4 +248,13 @@ class RuleSet(models.Model):
             ),
             execution_warning_below=self.execution_warning_below,
             over_achievement_factor=self.over_achievement_factor,
+            places=self.decimal_places,
+            rate_denominator=scoring.Denominator(self.rate_denominator),
+            guideline=self.guideline(),
+            severities=(
+                (
+                    findings.Code.SCORE_DIFFERS_FROM_SUGGESTED,
+                    findings.Severity(self.score_mismatch),
+                ),
+            ),
         )

@@ -7,6 +7,7 @@ rule parameters arrive as a `RuleParams` value, and findings leave as `Code`s wi
 Rounding: the printed Shanghai sheets truncate (ROUND_DOWN) every computed figure to two
 decimals — 69.14 / 70.00 prints 98.77 and 10 × 98.77 % prints 9.87, where half-up would give
 9.88. The budget score is computed from the rate *as printed*, so a reader can redo it by hand.
+Other finance bureaus round half up, or to whole points (`RuleParams.rounding`, `places`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ class Grade(StrEnum):
     FAIL = "差"
 
 
+class Denominator(StrEnum):
+    """The execution rate's denominator: 全年预算数 (调整后预算数, the default) or 年初预算数."""
+
+    ANNUAL = "annual"
+    INITIAL = "initial"
+
+
 class SuggestionRule(StrEnum):
     """How a quantitative row's suggested score was reached (docs/rules.md §4.4)."""
 
@@ -66,6 +74,10 @@ class RuleParams:
     """One rule set, as the engine receives it. Defaults reproduce the Shanghai seed."""
 
     rounding: str = ROUND_DOWN
+    # Decimal places of every computed figure (rates, scores, totals): 2, or 0 for whole points.
+    places: int = 2
+    # The execution rate's denominator (`Denominator`): 全年预算数 or 年初预算数.
+    rate_denominator: str = Denominator.ANNUAL
     # Qualitative bands as fractions of the weight; both ends inclusive, so a boundary
     # (exactly 80 %) belongs to both neighbouring levels.
     bands: tuple[tuple[Level, Decimal, Decimal], ...] = (
@@ -95,15 +107,27 @@ class RuleParams:
         "以实际业务发生情况为准",
         "根据实际业务情况",
     )
-    # Level-1 weights of the national guideline (产出 50, 效益 30, 满意度 10).
+    # Level-1 weights the sheet is expected to follow, by default the national guideline
+    # (产出 50, 效益 30, 满意度 10); empty: no `weights_guideline` hint.
     guideline: tuple[tuple[str, Decimal], ...] = (
         ("产出指标", Decimal("50")),
         ("效益指标", Decimal("30")),
         ("满意度指标", Decimal("10")),
     )
+    # Codes whose severity this rule set changes, e.g. a score other than the suggested one
+    # as an error (`score_differs_from_suggested`); every other code keeps its own.
+    severities: tuple[tuple[Code, Severity], ...] = ()
+
+    @property
+    def quantum(self) -> Decimal:
+        return CENT if self.places == 2 else Decimal(1).scaleb(-self.places)
 
     def round(self, value: Decimal) -> Decimal:
-        return value.quantize(CENT, rounding=self.rounding)
+        return value.quantize(self.quantum, rounding=self.rounding)
+
+    def severity(self, code: Code) -> Severity:
+        """The code's severity under this rule set."""
+        return dict(self.severities).get(code, code.severity)
 
     def band(self, level: Level) -> tuple[Decimal, Decimal]:
         for band_level, low, high in self.bands:
@@ -221,16 +245,22 @@ class SheetResult:
 
 
 def execution_rate(
-    executed: Decimal | None, annual: Decimal | None, params: RuleParams
+    executed: Decimal | None, budget: Decimal | None, params: RuleParams
 ) -> Decimal | None:
-    """执行率 = 全年执行数 ÷ 全年预算数 × 100, two decimals in the rule set's rounding.
+    """执行率 = 全年执行数 ÷ budget × 100, in the rule set's places and rounding.
 
-    The denominator is 全年预算数, never 年初预算数. A 全年预算数 of 0 or missing gives no rate
-    (None); the caller decides what that means for its row. A missing 全年执行数 counts as 0.
+    `budget` is the rule set's denominator (`rate_budget`): 全年预算数 by default, 年初预算数
+    where the bureau says so. A budget of 0 or missing gives no rate (None); the caller decides
+    what that means for its row. A missing 全年执行数 counts as 0.
     """
-    if annual is None or annual == 0:
+    if budget is None or budget == 0:
         return None
-    return params.round((executed or ZERO) * HUNDRED / annual)
+    return params.round((executed or ZERO) * HUNDRED / budget)
+
+
+def rate_budget(line: FundsLine, params: RuleParams) -> Decimal | None:
+    """The amount the rate divides by: 年初预算数 or 全年预算数, as the rule set says."""
+    return line.initial if params.rate_denominator == Denominator.INITIAL else line.annual
 
 
 def budget_score(rate: Decimal | None, weight: Decimal, params: RuleParams) -> Decimal:
@@ -239,7 +269,7 @@ def budget_score(rate: Decimal | None, weight: Decimal, params: RuleParams) -> D
     An execution above 100 % scores exactly the weight; no rate (no 全年预算数) scores 0.
     """
     if rate is None:
-        return ZERO.quantize(CENT)
+        return params.round(ZERO)
     score = params.round(weight * rate / HUNDRED)
     return min(score, params.round(weight))
 
@@ -271,16 +301,17 @@ def _beyond_limit(value: Decimal | None, params: RuleParams) -> bool:
 def compute_funds(sheet: SheetInput, params: RuleParams) -> FundsResult:
     """Rates of all four funds rows and the budget score.
 
-    A sub-row (当年财政拨款 / 上年结转资金 / 其他资金) whose 全年预算数 is 0 prints rate 0.00;
-    the 年度资金总额 row without a 全年预算数 has no rate and scores 0, and so does a total row
-    whose figures are implausible (`funds_plausible`): its rate is printed, not scored.
+    A sub-row (当年财政拨款 / 上年结转资金 / 其他资金) whose budget (the rule set's
+    denominator) is 0 prints rate 0; the 年度资金总额 row without one has no rate and scores
+    0, and so does a total row whose figures are implausible (`funds_plausible`): its rate is
+    printed, not scored.
     """
     rows: dict[str, FundsRowResult] = {}
     for key in FUNDS_ROWS:
         line = sheet.funds.get(key, FundsLine())
-        rate = execution_rate(line.executed, line.annual, params)
+        rate = execution_rate(line.executed, rate_budget(line, params), params)
         if rate is None and key != "total":
-            rate = ZERO.quantize(CENT)
+            rate = params.round(ZERO)
         rows[key] = FundsRowResult(key, line.initial, line.annual, line.executed, rate)
     weight = sheet.budget_weight if sheet.budget_weight is not None else params.budget_weight
     total_rate = rows["total"].rate
@@ -333,7 +364,7 @@ def suggest_score(
     if target_met(target, value):
         return Suggestion(params.round(weight), SuggestionRule.MET, True)
     op, number = target.operator, target.number
-    nothing = ZERO.quantize(CENT)
+    nothing = params.round(ZERO)
     if op == Operator.EQ and number <= 0:
         return Suggestion(nothing, SuggestionRule.ALL_OR_NOTHING, False)
     if op in (Operator.LE, Operator.LT):
@@ -395,13 +426,16 @@ Add = Callable[..., None]
 
 
 class _Findings:
-    """Collects findings in the order the rules run; one finding per rule per place."""
+    """Collects findings in the order the rules run; one finding per rule per place. A code
+    whose severity the rule set changes carries that severity (`Finding.override`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, severities: tuple[tuple[Code, Severity], ...] = ()) -> None:
         self.items: list[Finding] = []
+        self.overrides = {code: sev for code, sev in severities if sev != code.severity}
 
     def add(self, code: Code, row: int | None = None, field: str | None = None, **params) -> None:
-        self.items.append(Finding(code, row, field, {k: str(v) for k, v in params.items()}))
+        values = {k: str(v) for k, v in params.items()}
+        self.items.append(Finding(code, row, field, values, self.overrides.get(code)))
 
 
 @dataclass
@@ -417,7 +451,7 @@ class _Sums:
 def evaluate(sheet: SheetInput, params: RuleParams | None = None) -> SheetResult:
     """Compute every figure of a sheet and check it against every rule of docs/rules.md §6."""
     params = params or RuleParams()
-    found = _Findings()
+    found = _Findings(params.severities)
     _check_header(sheet, found.add)
     funds = compute_funds(sheet, params)
     _check_funds(sheet, funds, params, found.add)
@@ -463,8 +497,9 @@ def _check_funds(sheet: SheetInput, funds: FundsResult, params: RuleParams, add:
                 total=fmt(total_value),
                 sum=fmt(parts),
             )
-    if not total_line.annual:
-        add(Code.FUNDS_NO_BUDGET, None, "funds.total.annual")
+    denominator = "initial" if params.rate_denominator == Denominator.INITIAL else "annual"
+    if not total_line.get(denominator):
+        add(Code.FUNDS_NO_BUDGET, None, f"funds.total.{denominator}")
     elif funds.rate is not None:
         _check_rate(funds.rate, params, add)
     _check_magnitude(total_line, params, add)
@@ -662,7 +697,9 @@ def _check_deviation(row: RowResult, params: RuleParams, add: Add) -> None:
 
 def _check_guideline(level1_weights: dict[str, Decimal], params: RuleParams, add: Add) -> None:
     """One `weights_guideline` hint for the whole sheet, naming every level-1 sum beside the
-    national guideline, when any of them differs."""
+    rule set's guideline, when any of them differs; none when the rule set has no guideline."""
+    if not params.guideline:
+        return
     sums = [level1_weights.get(level1, ZERO) for level1, _ in params.guideline]
     if any(got != expected for got, (_, expected) in zip(sums, params.guideline, strict=True)):
         add(

@@ -8,6 +8,7 @@ here (SIMPLE_HISTORY_REVERT_DISABLED); a rule-set version that scores a submitte
 sheet is never edited in place (a change saves the next version: projects/rule_sets.py).
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -20,7 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import RuleSet
+from indicators.models import Bureau, RuleSet
 
 from . import rule_sets
 from .access import auditor_conflict, filler_unit, reviewer_department, role_label
@@ -42,6 +43,8 @@ from .models import (
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "bureau"]
+    list_filter = ["bureau"]
     search_fields = ["name"]
 
 
@@ -275,16 +278,65 @@ class IndicatorAdmin(WorkflowGuard, admin.ModelAdmin):
     list_select_related = ["sheet__project", "level2__level1"]
 
 
+class DepartmentInline(admin.TabularInline):
+    """A bureau's departments: their sheets are scored by the bureau's rules."""
+
+    model = Department
+    fields = ["name"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Bureau)
+class BureauAdmin(NoBulkDelete, admin.ModelAdmin):
+    """财政局: the departments whose sheets its rules score, and its rule sets (docs/rules.md
+    §5). A bureau with departments or rule sets cannot be deleted (both protect it)."""
+
+    list_display = ["name", "region", "department_count", "rule_set_count"]
+    search_fields = ["name", "region"]
+    inlines = [DepartmentInline]
+
+    @admin.display(description=_("主管部门数"))
+    def department_count(self, obj: Bureau) -> int:
+        return obj.departments.count()
+
+    @admin.display(description=_("评分规则版本数"))
+    def rule_set_count(self, obj: Bureau) -> int:
+        return obj.rule_sets.count()
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
-    """A year's rules, one row per version. Saving a change to a version that scores a
-    submitted or approved sheet saves the year's next version (projects/rule_sets.py)."""
+    """A bureau's (or the national default's) rules for a year, one row per version. Saving a
+    change to a version that scores a submitted or approved sheet saves that bureau's next
+    version for the year (projects/rule_sets.py)."""
 
-    list_display = ["year", "version", "scheme", "rounding", "budget_weight", "title", "in_use"]
-    list_filter = ["year"]
+    list_display = [
+        "owner",
+        "year",
+        "version",
+        "scheme",
+        "rounding",
+        "decimal_places",
+        "budget_weight",
+        "rate_denominator",
+        "source",
+        "in_use",
+    ]
+    list_filter = ["year", "bureau"]
+    list_select_related = ["bureau", "scheme"]
     readonly_fields = ["version", "created_at"]
     fieldsets = [
-        (None, {"fields": ["year", "version", "scheme", "title", "rounding", "budget_weight"]}),
+        (None, {"fields": ["bureau", "year", "version", "source", "scheme", "title"]}),
+        (
+            _("预算执行"),
+            {"fields": ["budget_weight", "rate_denominator", ("rounding", "decimal_places")]},
+        ),
+        (
+            _("一级指标分值（留空则不提示）"),
+            {"fields": [("guideline_output", "guideline_effect", "guideline_satisfaction")]},
+        ),
         (
             _("定性指标得分区间（占分值 %）"),
             {
@@ -296,8 +348,26 @@ class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
             },
         ),
         (_("评分等级"), {"fields": [("grade_excellent", "grade_good", "grade_pass")]}),
-        (_("提醒"), {"fields": ["execution_warning_below", "over_achievement_factor"]}),
+        (
+            _("提醒"),
+            {"fields": ["execution_warning_below", "over_achievement_factor", "score_mismatch"]},
+        ),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "decimal_places":
+            # Scores are stored with two decimals: two places, or whole points.
+            return forms.TypedChoiceField(
+                label=db_field.verbose_name,
+                choices=[(2, _("两位小数")), (0, _("取整"))],
+                coerce=int,
+                initial=2,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("财政局"), ordering="bureau__name")
+    def owner(self, obj: RuleSet) -> str:
+        return obj.bureau.name if obj.bureau_id else str(_("全国默认"))
 
     @admin.display(description=_("使用中的自评表"))
     def in_use(self, obj: RuleSet) -> int:
@@ -306,7 +376,7 @@ class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            fields.append("year")  # a version belongs to its year
+            fields += ["bureau", "year"]  # a version belongs to its bureau and year
         return fields
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -332,8 +402,13 @@ class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
             messages.info(
                 request,
                 _(
-                    "已保存为 %(year)s 年度第 %(version)s 版评分规则；已提交、已审核的自评表"
-                    "仍按原版本评分，%(moved)s 张草稿和已退回的自评表改按新版本评分。"
+                    "已保存为%(owner)s %(year)s 年度第 %(version)s 版评分规则；已提交、已审核的"
+                    "自评表仍按原版本评分，%(moved)s 张草稿和已退回的自评表改按新版本评分。"
                 )
-                % {"year": obj.year, "version": obj.version, "moved": saved.moved},
+                % {
+                    "owner": obj.bureau.name if obj.bureau_id else _("全国默认"),
+                    "year": obj.year,
+                    "version": obj.version,
+                    "moved": saved.moved,
+                },
             )

@@ -182,22 +182,36 @@ class Sheet(models.Model):
 
 def rule_set_for(sheet: Sheet, *, cache: dict | None = None) -> RuleSet:
     """The rule set that scores `sheet`, saved or not (docs/rules.md §5): the version the
-    sheet records, else (a sheet not yet saved) the newest version of its year.
+    sheet records, else (a sheet that records none) the newest version of its year of the
+    bureau its department belongs to, else of the national default (`RuleSet.for_year`).
 
     Every figure of a sheet is computed with the rule set this returns, and nothing else
     looks one up. A caller going through many sheets passes one `cache` dict, so each rule
     set is read once (a page of 50 sheets of two versions: two queries).
     """
-    key = ("id", sheet.rule_set_id) if sheet.rule_set_id else ("year", sheet.year)
+    if sheet.rule_set_id:
+        key: tuple = ("id", sheet.rule_set_id)
+    else:
+        bureau_id = _bureau_id(sheet)
+        key = ("year", sheet.year, bureau_id)
     if cache is not None and key in cache:
         return cache[key]
     if sheet.rule_set_id:
-        found = RuleSet.objects.select_related("scheme").get(pk=sheet.rule_set_id)
+        found = RuleSet.objects.select_related("scheme", "bureau").get(pk=sheet.rule_set_id)
     else:
-        found = RuleSet.for_year(sheet.year)
+        bureau = Bureau.objects.filter(pk=bureau_id).first() if bureau_id else None
+        found = RuleSet.for_year(sheet.year, bureau)
     if cache is not None:
         cache[key] = found
     return found
+
+
+def _bureau_id(sheet: Sheet) -> int | None:
+    """The id of the bureau whose rules score the sheet's department; None: the national
+    default (or a sheet not yet filed under a project)."""
+    if not sheet.project_id:
+        return None
+    return sheet.project.unit.department.bureau_id
 
 
 class BudgetLine(models.Model):

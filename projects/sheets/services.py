@@ -145,7 +145,7 @@ def sheet_create(
     existing = Sheet.objects.filter(project=project, year=year).first()
     if existing is not None:
         raise SheetExists(existing)
-    rule_set = RuleSet.ensure(year)
+    rule_set = RuleSet.ensure(year, unit.department.bureau)  # the bureau's rules, else the default
     sheet = Sheet.objects.create(
         project=project,
         year=year,
@@ -315,7 +315,7 @@ def sheet_transition(
     locked.updated_by = user
     if locked.rule_set_id is None:
         # Every sheet that leaves 草稿 is scored by a recorded rule-set version from then on.
-        found = RuleSet.ensure(locked.year)
+        found = RuleSet.ensure(locked.year, locked.project.unit.department.bureau)
         locked.rule_set = found if found.pk else None
     locked.save(update_fields=["status", "updated_by", "updated_at", "rule_set"])
     SheetTransition.objects.create(
