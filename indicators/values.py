@@ -61,6 +61,8 @@ _OPERATOR_SPELLINGS = {
     "=": Operator.EQ,
     "＝": Operator.EQ,
     "==": Operator.EQ,
+    # U+2550, a box-drawing character some regions print for "=" (Yunnan: `═100%`).
+    "═": Operator.EQ,
     ">": Operator.GT,
     "＞": Operator.GT,
     "<": Operator.LT,
@@ -72,13 +74,23 @@ _OPERATOR_RE = re.compile(
 )
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|^[+-]?\.\d+")
 NOT_APPLICABLE_WORDS = frozenset({"不适用", "/", "／", "不适用。", "N/A", "n/a", "NA"})
+# Dashes a cell prints for "nothing here": a target or an actual made of one is empty.
+EMPTY_WORDS = frozenset({"-", "—", "－", "——", "--", "–"})
+# Full-width ASCII (`１２３．５０`, `％`, `＞＝`, `（`) folded to ASCII for reading a number; the
+# text itself is kept as printed.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII characters and the ideographic space as their ASCII forms."""
+    return text.translate(_FULL_WIDTH)
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
     """Read an amount as printed (`1,087.50`, ` 98.80 `); None for anything else, `-` included."""
     if text is None:
         return None
-    s = str(text).strip().replace("，", ",")
+    s = fold_width(str(text)).strip().replace("，", ",")
     if not s:
         return None
     match = _NUMBER_RE.match(s)
@@ -89,6 +101,14 @@ def parse_decimal(text: str | None) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
+
+
+def parse_percent(text: str | None) -> Decimal | None:
+    """A printed rate, with or without its `%` (`86.19%`, `86.19`, `１００％`) → 86.19."""
+    if text is None:
+        return None
+    s = fold_width(str(text)).strip()
+    return parse_decimal(s[:-1] if s.endswith("%") else s)
 
 
 def _split_number_unit(text: str) -> tuple[Decimal, str] | None:
@@ -157,13 +177,15 @@ def parse_target(text: str | None) -> Target:
     operator is qualitative, docs/rules.md §3). Never raises.
     """
     raw = clean_cell(text)
-    if not raw:
-        return Target(raw="", kind=TargetKind.EMPTY)
-    op_match = _OPERATOR_RE.match(raw)
+    if not raw or raw in EMPTY_WORDS or raw in ("/", "／"):
+        return Target(raw=raw, kind=TargetKind.EMPTY)
+    # Folding keeps every character's place, so a match on the folded text cuts the raw one.
+    folded = fold_width(raw)
+    op_match = _OPERATOR_RE.match(folded)
     if not op_match:
         return Target(raw=raw, kind=TargetKind.QUALITATIVE)
     operator = _OPERATOR_SPELLINGS[op_match.group(1)]
-    split = _split_number_unit(raw[op_match.end() :])
+    split = _split_number_unit(folded[op_match.end() :])
     if split is None:
         return Target(raw=raw, kind=TargetKind.UNPARSED, operator=operator)
     number, unit = split
@@ -196,14 +218,14 @@ def parse_actual(text: str | None) -> Actual:
     LEVEL; anything else is TEXT. Never raises.
     """
     raw = clean_cell(text)
-    if not raw:
-        return Actual(raw="", kind=ActualKind.EMPTY)
+    if not raw or raw in EMPTY_WORDS:
+        return Actual(raw=raw, kind=ActualKind.EMPTY)
     if raw in NOT_APPLICABLE_WORDS:
         return Actual(raw=raw, kind=ActualKind.NOT_APPLICABLE)
     level = parse_level(raw)
     if level is not None:
         return Actual(raw=raw, kind=ActualKind.LEVEL, level=level)
-    body = raw
+    body = fold_width(raw)
     op_match = _OPERATOR_RE.match(body)
     if op_match:
         body = body[op_match.end() :]

@@ -13,8 +13,8 @@ length of pasted text, and the number of indicator rows of a sheet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from indicators import scoring
-from indicators.models import Level1, Level2, RuleSet
+from indicators.models import Bureau, Level1, Level2, RuleSet
 from projects.models import (
     BudgetLine,
     Department,
@@ -31,6 +31,7 @@ from projects.models import (
     Project,
     Sheet,
     Unit,
+    rule_set_for,
 )
 
 from .text_reader import ParsedSheet, ParseResult, parse_text
@@ -227,10 +228,11 @@ def normalised_input(parsed: ParsedSheet, catalogue: Catalogue) -> scoring.Sheet
             )
         )
     funds = {}
+    unit = parsed.amount_unit
     for key in scoring.FUNDS_ROWS:
         line = parsed.funds.get(key, scoring.FundsLine())
         funds[key] = scoring.FundsLine(
-            _cents(line.initial), _cents(line.annual), _cents(line.executed)
+            _wan(line.initial, unit), _wan(line.annual, unit), _wan(line.executed, unit)
         )
     return scoring.SheetInput(
         project=parsed.project,
@@ -243,10 +245,13 @@ def normalised_input(parsed: ParsedSheet, catalogue: Catalogue) -> scoring.Sheet
     )
 
 
-def _content(sheet_input: scoring.SheetInput, expected: str, achieved: str) -> tuple:
+def _content(
+    sheet_input: scoring.SheetInput, expected: str, achieved: str, amount_unit: str
+) -> tuple:
     """What decides whether a re-import changes anything; Decimal compares by value."""
     funds = tuple((k, sheet_input.funds.get(k, scoring.FundsLine())) for k in scoring.FUNDS_ROWS)
     return (
+        amount_unit,
         funds,
         sheet_input.budget_weight,
         sheet_input.indicators,
@@ -275,31 +280,75 @@ def _missing_names(parsed: ParsedSheet) -> list[str]:
     return [str(label) for label, value in names if not value.strip()]
 
 
+def bureau_named(name: str | None) -> Bureau | None:
+    """The finance bureau an import names (`import_sheets --bureau`), created when new."""
+    if not name or not name.strip():
+        return None
+    bureau, _created = Bureau.objects.get_or_create(name=name.strip())
+    return bureau
+
+
+def _department(name: str, bureau: Bureau | None) -> tuple[Department, str]:
+    """The department by name, created when new and linked to `bureau` when it has none; a
+    note when it already belongs to another bureau (its sheets keep that one's rules)."""
+    department, _created = Department.objects.get_or_create(name=name, defaults={"bureau": bureau})
+    if bureau is None or department.bureau_id == bureau.pk:
+        return department, ""
+    if department.bureau_id is None:
+        department.bureau = bureau
+        department.save(update_fields=["bureau"])
+        return department, ""
+    return department, _("主管部门已属于“%(theirs)s”，未改为“%(ours)s”") % {
+        "theirs": department.bureau,
+        "ours": bureau,
+    }
+
+
+def _rule_set(project: Project, year: int) -> RuleSet:
+    """The rule set a draft of `project` and `year` is scored by: the one `rule_set_for`
+    finds for a new sheet of the project (its bureau's, else the default), saved."""
+    found = rule_set_for(Sheet(project=project, year=year))
+    return found if found.pk is not None else RuleSet.ensure(year)
+
+
 @transaction.atomic
-def save_parsed(parsed: ParsedSheet, *, year: int, user=None) -> ImportOutcome:
-    """Save one parsed sheet as a draft, following the re-import conventions."""
-    rule_set = RuleSet.ensure(year)
-    catalogue = Catalogue(rule_set.scheme_id)
-    candidate = normalised_input(parsed, catalogue)
+def save_parsed(
+    parsed: ParsedSheet, *, year: int, user=None, bureau: Bureau | None = None
+) -> ImportOutcome:
+    """Save one parsed sheet as a draft, following the re-import conventions. Amounts are
+    stored in 万元 (a 元 sheet's divided by 10 000) and the printed unit is kept."""
     missing = _missing_names(parsed)
     if missing:
+        rule_set = RuleSet.ensure(year)
         return ImportOutcome(
             parsed,
             "unsaved",
             None,
-            scoring.evaluate(candidate, rule_set.to_params()),
+            scoring.evaluate(
+                normalised_input(parsed, Catalogue(rule_set.scheme_id)), rule_set.to_params()
+            ),
             _("缺少%(fields)s，无法归属，未保存") % {"fields": "、".join(missing)},
         )
 
-    department, _created = Department.objects.get_or_create(name=parsed.department.strip())
+    department, note = _department(parsed.department.strip(), bureau)
     unit, _created = Unit.objects.get_or_create(department=department, name=parsed.unit.strip())
     project, _created = Project.objects.get_or_create(unit=unit, name=parsed.project.strip())
+    rule_set = _rule_set(project, year)
+    catalogue = Catalogue(rule_set.scheme_id)
+    candidate = normalised_input(parsed, catalogue)
+    outcome = _save_sheet(parsed, candidate, project, year, rule_set, catalogue, user)
+    if note:
+        outcome = replace(outcome, message=f"{outcome.message}；{note}")
+    return outcome
+
+
+def _save_sheet(parsed, candidate, project, year, rule_set, catalogue, user) -> ImportOutcome:
     sheet = Sheet.objects.select_for_update().filter(project=project, year=year).first()
     if sheet is not None:
         stored = _with_content(sheet.pk)
-        same = _content(stored.to_input(), stored.goal_expected, stored.goal_achieved) == _content(
-            candidate, parsed.goal_expected, parsed.goal_achieved
-        )
+        same = _content(
+            stored.to_input(), stored.goal_expected, stored.goal_achieved, stored.amount_unit
+        ) == _content(candidate, parsed.goal_expected, parsed.goal_achieved, parsed.amount_unit)
         if same:
             return ImportOutcome(
                 parsed, "unchanged", stored, stored.evaluate(), _("内容相同，未改动")
@@ -322,6 +371,9 @@ def save_parsed(parsed: ParsedSheet, *, year: int, user=None) -> ImportOutcome:
 
     sheet.rule_set = rule_set if rule_set.pk else None
     sheet.budget_weight = candidate.budget_weight
+    sheet.amount_unit = (
+        Sheet.AmountUnit.YUAN if parsed.amount_unit == "yuan" else Sheet.AmountUnit.WAN
+    )
     sheet.goal_expected = parsed.goal_expected
     sheet.goal_achieved = parsed.goal_achieved
     sheet.unplaced_lines = [{"line": n, "text": t} for n, t in parsed.unplaced]
@@ -384,5 +436,20 @@ def _score_value(value: Decimal | None) -> Decimal | None:
 
 
 def _cents(value: Decimal | None) -> Decimal | None:
-    """An amount or score as the database stores it: two decimal places."""
+    """A weight or score as the database stores it: two decimal places."""
     return value.quantize(Decimal("0.01")) if value is not None else None
+
+
+SIX_PLACES = Decimal("0.000001")
+MAX_WAN = Decimal(10) ** 14
+
+
+def _wan(value: Decimal | None, unit: str) -> Decimal | None:
+    """An amount as stored: in 万元 with six places (a 元 amount ÷ 10 000, exact to the 分)."""
+    if value is None:
+        return None
+    wan = value.scaleb(-4) if unit == "yuan" else value
+    # More than the column's 14 integer digits is a misread cell, not an amount.
+    if abs(wan) >= MAX_WAN:
+        return None
+    return wan.quantize(SIX_PLACES, rounding=ROUND_HALF_UP)

@@ -12,7 +12,9 @@ column numbers, and reports each line it cannot place instead of failing.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,14 +22,30 @@ from decimal import Decimal
 
 from indicators import catalogue
 from indicators.scoring import FundsLine, Grade, IndicatorInput, SheetInput
-from indicators.values import NOT_APPLICABLE_WORDS, parse_actual, parse_decimal, parse_target
+from indicators.values import (
+    EMPTY_WORDS,
+    NOT_APPLICABLE_WORDS,
+    parse_actual,
+    parse_decimal,
+    parse_percent,
+    parse_target,
+)
 from projects import official
 
 OFFICIAL_FUNDS, OFFICIAL_INDICATORS = official.FUNDS_COLUMNS, official.INDICATOR_COLUMNS
 
-TITLE_RE = re.compile(r"绩效自(?:评|我评价)")
+# A title: 绩效自评表, 绩效自我评价表, and the variants ending in 自评表 (绩效目标自评表,
+# 2022年度共享工程项目自评表), optionally followed by the year.
+TITLE_RE = re.compile(r"绩效自(?:评|我评价)|自评表\s*(?:[（(]?\s*\d{4}\s*年度?\s*[)）]?)?\s*$")
 YEAR_RE = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]|(\d{4})\s*年度")
 LEVEL_WEIGHT_RE = re.compile(r"^(.*?)\s*[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$")
+# A project code printed before the name: `51092324T000000123456-项目名`.
+PROJECT_CODE_RE = re.compile(r"^([0-9A-Za-z]{6,}[0-9A-Za-z]*)\s*[-—–_－]\s*(\S.*)$")
+AMOUNT_UNITS = ("wan", "yuan")
+WAN_RE = re.compile(r"万元")
+YUAN_RE = re.compile(r"[（(]\s*元\s*[)）]|单位\s*[:：]?\s*(?:人民币)?\s*元")
+# The weight a header prints for the budget block: `得分(20分*执行率)`, `预算执行情况(万元)(20分)`.
+HEADER_WEIGHT_RE = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分")
 TAG_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 GRADES = tuple(Grade)
 # What a funds cell prints for "no amount" (the sub-rows' 分数 and 得分 columns).
@@ -37,19 +55,41 @@ STORED_FUNDS_COLUMNS = frozenset({"initial", "annual", "executed", "weight"})
 # A 其中： before a sub-row's label (其中：当年财政拨款) is optional.
 SUB_ROW_PREFIX_RE = re.compile(r"^其中\s*[:：]?\s*")
 
-FUNDS_LABELS = {name: key for key, name in official.FUNDS_ROW_NAMES.items()}
-# Header cells start with these (年初预算数(A), 全年预算数（万元）); other regions' words too.
-FUNDS_HEADER_LABELS = (
-    ("年初预算", "initial"),
-    ("全年预算", "annual"),
-    ("全年执行", "executed"),
-    (OFFICIAL_FUNDS["weight"], "weight"),
-    ("分数", "weight"),
-    ("权重", "weight"),
-    (OFFICIAL_FUNDS["rate"], "rate"),
-    (OFFICIAL_FUNDS["score"], "score"),
+# The funds rows by every label the regions print (after 其中： and a trailing colon are
+# removed). The sheet keeps four rows; other sources (EXTRA_SOURCES) are added into 其他资金
+# and reported (docs/rules.md §8).
+FUNDS_LABELS = {name: key for key, name in official.FUNDS_ROW_NAMES.items()} | {
+    "年度财政资金总额": "total",
+    "资金总额": "total",
+    "总额": "total",
+    "年度资金总额合计": "total",
+    "本年财政拨款": "appropriation",
+    "当年财政资金": "appropriation",
+    "本年财政资金": "appropriation",
+    "财政拨款": "appropriation",
+    "财政资金": "appropriation",
+    "上年结转": "carryover",
+    "以前年度结转资金": "carryover",
+    "结转资金": "carryover",
+    "其他": "other",
+}
+EXTRA_SOURCES = ("财政专户管理资金", "单位资金", "单位自有资金", "自筹资金", "社会资金")
+EXTRA = "extra"
+# A funds header cell (whitespace removed) → its column: 年初预算数; 全年预算数, 调整后预算数,
+# 预算数(A), 全年预算数(A); 全年执行数, 执行数(B); 分值 (分数, 权重); 执行率; 得分.
+FUNDS_HEADER_PATTERNS = (
+    (re.compile(r"^年初预算"), "initial"),
+    (re.compile(r"^(?:全年|调整后|调整|年度)?预算数|^全年预算"), "annual"),
+    (re.compile(r"^(?:全年|实际)?执行数|^全年执行"), "executed"),
+    (re.compile(r"^(?:分值|分数|权重)"), "weight"),
+    (re.compile(r"^执行率"), "rate"),
+    (re.compile(r"^得分"), "score"),
 )
 DEFAULT_FUNDS_ORDER = ("initial", "annual", "executed", "weight", "rate", "score")
+# How far a funds row's cells may stand from its header's columns (the seed drifts by one),
+# nearest first and 0 first.
+MAX_SHIFT = 3
+SHIFTS = sorted(range(-MAX_SHIFT, MAX_SHIFT + 1), key=lambda s: (abs(s), -s))
 
 # The official column labels first, then the words other regions print.
 INDICATOR_HEADER_LABELS = (
@@ -69,6 +109,11 @@ INDICATOR_HEADER_LABELS = (
     ("偏差原因", "reason"),
     ("原因分析", "reason"),
     ("未完成原因", "reason"),
+    ("改进措施", "reason"),
+    # The Yunnan form splits 年度指标值 into 指标性质 (the operator) · 指标值 · 度量单位.
+    ("指标性质", "nature"),
+    ("度量单位", "unit"),
+    ("计量单位", "unit"),
 )
 DEFAULT_INDICATOR_COLUMNS = {
     "level1": 0,
@@ -88,7 +133,55 @@ GOAL_LABELS = {
     "年度目标",
     "实际完成",
 }
-TOTAL_LABELS = {official.TOTAL, official.GRADE, "合计", "总计", "自评得分", "自评总分", "等级"}
+TOTAL_LABELS = {
+    official.TOTAL,
+    official.GRADE,
+    "合计",
+    "总计",
+    "自评得分",
+    "自评总分",
+    "等级",
+    "自评等级",
+    "自评结果",
+}
+# Boxes printed after the indicator table (or beside it): never an indicator row. Their text
+# is reported as unplaced unless it says nothing (无).
+TRAILING_LABELS = (
+    "其他需要说明事项",
+    "其他需说明事项",
+    "偏差大或目标未完成原因分析",
+    "改进措施",
+    "备注",
+    "说明",
+    "注：",
+    "注:",
+    "项目负责人",
+    "联系电话",
+    "填表人",
+    "填报人",
+    "审核人",
+)
+NOTHING = frozenset({"无", "无。", "暂无", "没有", "-", "—", "/", "／"})
+# Checkbox rows of the header (项目类别 1、部门预算项目 ☑ 2、市直专项 □).
+CHECKBOX_LABELS = ("项目类别", "项目属性", "项目类型", "项目性质")
+# Template rows with nothing filled in: `指标2`, `指标2:`, `……`, `...`.
+PLACEHOLDER_RE = re.compile(r"^(?:指标\s*\d*\s*[:：]?|[…\.。·、]+|其他|其它)$")
+# Lines above the header (`部门:某中学`, `项目单位(盖章):某馆`, `主管部门(盖章):`, `单位:万元`,
+# `填报日期:2023.6.28`, `公开14表`): understood, and never overriding the header's own names.
+PREAMBLE_RE = re.compile(
+    r"^(?P<label>[^:：]{1,12}?)\s*(?:[（(]\s*盖章\s*[)）])?\s*[:：]\s*(?P<value>.*)$"
+)
+PREAMBLE_UNIT = frozenset(
+    {"部门", "单位", "单位名称", "项目单位", "填报单位", "预算单位", official.UNIT}
+)
+PREAMBLE_DEPARTMENT = frozenset({official.DEPARTMENT, "主管单位"})
+PREAMBLE_IGNORED = frozenset(
+    {"填报日期", "日期", "填报人", "联系电话", "联系人", "金额单位", "项目负责人"}
+)
+FORM_NUMBER_RE = re.compile(r"^(?:公开|附表|附件|表)\s*\d+\s*表?$")
+# Level-2 names printed short or with template residue: 经济效益 → 经济效益指标,
+# 环境效益 → 生态效益指标, 服务对象满意度指标等 → 服务对象满意度指标.
+LEVEL2_ALIASES = {"环境效益": "生态效益指标", "环境效益指标": "生态效益指标"}
 GOAL_LABEL_RE = re.compile(
     rf"^(?:{re.escape(official.GOAL_EXPECTED)}|{re.escape(official.GOAL_ACHIEVED)})\s*[:：]?\s*"
 )
@@ -111,6 +204,16 @@ class ParsedSheet:
     rows: list[IndicatorInput] = field(default_factory=list)
     row_lines: list[int] = field(default_factory=list)
     unplaced: list[tuple[int, str]] = field(default_factory=list)
+    # The unit the funds block prints its amounts in: "wan" (万元) or "yuan" (元); the saving
+    # converts to 万元. `amount_unit_printed` says whether the sheet printed it at all.
+    amount_unit: str = "wan"
+    amount_unit_printed: bool = False
+    # A code printed before the project name (`51092324T…-项目名`); the name keeps it.
+    project_code: str = ""
+    # Funds rows beyond the four the sheet keeps (财政专户管理资金, 单位资金): (label, line).
+    extra_sources: list[tuple[str, FundsLine]] = field(default_factory=list)
+    # The budget weight printed in a header (`得分(20分*执行率)`), when no 分值 cell gives it.
+    header_budget_weight: Decimal | None = None
     # What the sheet printed, for comparison with what the rules compute.
     printed_rates: dict[str, Decimal | None] = field(default_factory=dict)
     printed_budget_score: Decimal | None = None
@@ -149,8 +252,64 @@ def clean_goal(text: str) -> str:
     return s.strip()
 
 
+def _clean(cell: str) -> str:
+    """One cell as read: HTML references undone, a line break inside kept as `\n`, trimmed,
+    and a number printed in full-width characters read as that number."""
+    text = html.unescape(cell).replace("\r\n", "\n").replace("\r", "\n")
+    return _number_nfkc(text.strip())
+
+
 def _cells(line: str) -> list[str]:
-    return [_number_nfkc(html.unescape(c).strip()) for c in line.rstrip("\r\n").split("\t")]
+    return [_clean(c) for c in line.rstrip("\r\n").split("\t")]
+
+
+def excel_shaped(text: str) -> bool:
+    """Whether `text` is quoted as Excel puts cells on the clipboard: at least one cell in
+    double quotes, and every cell that starts with a quote is a whole quoted field (inner
+    quotes doubled, the closing quote followed by a tab or the end of the line) holding what
+    Excel quotes for (a line break, a tab or a quote). Text from Word, WPS or a web page — a
+    cell that merely starts with a quote (`"三公"经费压减`), an unbalanced quote — is not."""
+    i, n, quoted, cell_start = 0, len(text), False, True
+    while i < n:
+        if cell_start and text[i] == '"':
+            j, body = i + 1, []
+            while True:
+                k = text.find('"', j)
+                if k < 0:
+                    return False
+                if text.startswith('""', k):
+                    body.append(text[j : k + 1])
+                    j = k + 2
+                    continue
+                body.append(text[j:k])
+                break
+            if k + 1 < n and text[k + 1] not in "\t\r\n":
+                return False
+            if not any(c in "".join(body) for c in '"\t\r\n'):
+                return False
+            quoted, cell_start, i = True, False, k + 1
+            continue
+        cell_start = text[i] in "\t\r\n"
+        i += 1
+    return quoted
+
+
+def split_rows(text: str) -> list[tuple[int, list[str]]]:
+    """The text's rows as (line number, cells). Text quoted the way Excel's clipboard quotes
+    it is read with the standard library's `excel-tab` dialect, so a quoted cell keeps its
+    line breaks and quotes; anything else is read line by line, split at tabs."""
+    if '"' in text and excel_shaped(text):
+        try:
+            reader = csv.reader(io.StringIO(text, newline=""), dialect="excel-tab")
+            rows, start = [], 1
+            for record in reader:
+                rows.append((start, [_clean(c) for c in record]))
+                start = reader.line_num + 1
+            return rows
+        except csv.Error:
+            pass  # a cell beyond the csv module's field limit: read the lines as they are
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [(number, _cells(line)) for number, line in enumerate(lines, 1)]
 
 
 def _number_nfkc(cell: str) -> str:
@@ -162,14 +321,77 @@ def _number_nfkc(cell: str) -> str:
     return folded if parse_decimal(folded) is not None else cell
 
 
+def _compact(cell: str) -> str:
+    return re.sub(r"\s+", "", cell)
+
+
 def _level_name(cell: str) -> str:
-    """`产出指标(50分)` → `产出指标`: other regions print the weight inside the level cell."""
-    match = LEVEL_WEIGHT_RE.match(cell)
-    return (match.group(1) if match else cell).strip()
+    """`产出指标(50分)` → `产出指标`: other regions print the weight inside the level cell;
+    a level split over two lines (`经济效益\n指标`) is joined."""
+    compact = _compact(cell)
+    match = LEVEL_WEIGHT_RE.match(compact)
+    return (match.group(1) if match else compact).strip()
 
 
 def _is_number(cell: str) -> bool:
     return parse_decimal(cell) is not None
+
+
+def amount_unit_of(cells: list[str]) -> str | None:
+    """The amount unit printed in these cells (`项目资金（元）`, `单位:元`, `(万元)`), if any."""
+    for cell in cells:
+        compact = _compact(cell)
+        if WAN_RE.search(compact):
+            return "wan"
+        if YUAN_RE.search(compact):
+            return "yuan"
+    return None
+
+
+def funds_label(cell: str) -> tuple[str, str] | None:
+    """A funds row's label → (key, label as printed without 其中：); EXTRA for other sources."""
+    bare = SUB_ROW_PREFIX_RE.sub("", _compact(cell)).rstrip(":：")
+    bare = re.sub(r"[（(](?:万元|元)[)）]$", "", bare)
+    if bare in FUNDS_LABELS:
+        return FUNDS_LABELS[bare], bare
+    if bare in EXTRA_SOURCES:
+        return EXTRA, bare
+    return None
+
+
+def funds_header_key(cell: str) -> str | None:
+    compact = _compact(cell)
+    for pattern, key in FUNDS_HEADER_PATTERNS:
+        if pattern.search(compact):
+            return key
+    return None
+
+
+def _sum(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if a is None:
+        return b
+    return a if b is None else a + b
+
+
+def _add_lines(a: FundsLine, b: FundsLine) -> FundsLine:
+    return FundsLine(
+        _sum(a.initial, b.initial), _sum(a.annual, b.annual), _sum(a.executed, b.executed)
+    )
+
+
+def _join_target(nature: str, value: str, unit: str) -> str:
+    """指标性质 · 指标值 · 度量单位 as one target text: `≧` `735` `人次` → `≧735人次`. The
+    性质 is prefixed only when it is an operator (not 正向指标, 定量), the unit only when
+    the value does not already end with it."""
+    if not value:
+        return ""
+    target = value
+    if nature and parse_target(nature + "0").operator is not None:
+        if parse_target(value).operator is None:
+            target = nature + target
+    if unit and not target.endswith(unit):
+        target += unit
+    return target
 
 
 class _Reader:
@@ -181,7 +403,9 @@ class _Reader:
         self.sheet: ParsedSheet | None = None
         self.stage = "header"
         self.lone_text: list[tuple[int, str]] = []
-        self.funds_order: tuple[str, ...] = DEFAULT_FUNDS_ORDER
+        self.preamble: dict[str, str] = {}
+        self.funds_columns: dict[int, str | None] = {}
+        self.pending_funds: list[tuple[int, list[str], int]] = []
         self.columns: dict[str, int] = dict(DEFAULT_INDICATOR_COLUMNS)
         self.goal_cells: list[tuple[int, str]] = []
         self.goal_achieved_at: int | None = None
@@ -198,7 +422,9 @@ class _Reader:
             self.sheet.year = int(match.group(1) or match.group(2))
         self.stage = "header"
         self.lone_text = []
-        self.funds_order = DEFAULT_FUNDS_ORDER
+        self.preamble = {}
+        self.funds_columns = {}
+        self.pending_funds = []
         self.columns = dict(DEFAULT_INDICATOR_COLUMNS)
         self.goal_cells = []
         self.goal_achieved_at = None
@@ -208,16 +434,25 @@ class _Reader:
         sheet = self.sheet
         if sheet is None:
             return
+        self.flush_funds()
         self.flush_goals()
         # A lone line that never became the project name is unplaced.
         for number, text in self.lone_text:
             sheet.unplaced.append((number, text))
         self.lone_text = []
+        # Names above the header fill only what the header itself left empty.
+        sheet.department = sheet.department or self.preamble.get("department", "")
+        sheet.unit = sheet.unit or self.preamble.get("unit", "")
+        for _label, line in sheet.extra_sources:
+            sheet.funds["other"] = _add_lines(sheet.funds.get("other", FundsLine()), line)
+        if sheet.budget_weight is None:
+            sheet.budget_weight = sheet.header_budget_weight
+        sheet.unplaced.sort(key=lambda item: item[0])
         self.sheets.append(sheet)
         self.sheet = None
 
-    def unplaced(self, number: int, cells: list[str]) -> None:
-        text = " | ".join(c for c in cells if c)
+    def unplaced(self, number: int, cells: list[str], note: str = "") -> None:
+        text = " | ".join(c for c in cells if c) + note
         if self.sheet is None:
             self.stray.append((number, text))
         else:
@@ -225,8 +460,7 @@ class _Reader:
 
     # -- one line ------------------------------------------------------------------------
 
-    def feed(self, number: int, line: str) -> None:
-        cells = _cells(line)
+    def feed(self, number: int, cells: list[str]) -> None:
         filled = [c for c in cells if c]
         if not filled:
             return
@@ -242,21 +476,37 @@ class _Reader:
         if self.sheet is None:
             self.stray.append((number, " | ".join(filled)))
             return
-        sheet = self.sheet
-        if any(c.startswith((official.DEPARTMENT, official.UNIT)) for c in filled) and (
-            self.stage == "header"
-        ):
-            self.read_parties(cells)
+        if self.stage == "header" and self.read_preamble(filled):
             return
-        funds_label = official.FUNDS_LINES[0]
-        if any(c.startswith(funds_label) for c in filled) or any("年初预算" in c for c in filled):
+        if self.read_header_or_funds(number, cells, filled):
+            return
+        self.flush_funds()
+        self.feed_body(number, cells, filled)
+
+    def read_header_or_funds(self, number: int, cells: list[str], filled: list[str]) -> bool:
+        """The parties line, the funds header and the funds rows; True when the line was one."""
+        if self.stage == "header" and any(_is_party_label(c) for c in filled):
+            self.read_parties(cells)
+            return True
+        if self.stage in ("header", "funds") and (
+            any(c.startswith(official.FUNDS_LINES[0]) for c in filled)
+            or self.is_funds_header(cells)
+        ):
+            self.flush_funds()
             self.read_funds_header(cells)
-            label_row = self.funds_row_label(cells)
-            if label_row is None:
-                return
+            if self.funds_row_label(cells) is None:
+                return True
         if self.funds_row_label(cells) is not None and self.stage in ("header", "funds"):
             self.read_funds_row(number, cells)
-            return
+            return True
+        if filled[0] in CHECKBOX_LABELS or _compact(filled[0]) in CHECKBOX_LABELS:
+            self.unplaced(number, cells)
+            return True
+        return False
+
+    def feed_body(self, number: int, cells: list[str], filled: list[str]) -> None:
+        """Goals, the indicator table, the totals and what follows them."""
+        assert self.sheet is not None
         if any(c.startswith(official.GOALS) for c in filled) and self.stage in ("header", "funds"):
             self.stage = "goals"
             self.goal_achieved_at = next(
@@ -271,27 +521,62 @@ class _Reader:
             or OFFICIAL_INDICATORS["name"] in filled
         ):
             self.flush_goals()
-            self.read_indicator_header(cells)
+            self.read_indicator_header(number, cells)
             return
         if self.stage == "goals":
             self.goal_cells.extend(
                 (i, c) for i, c in enumerate(cells) if c and c not in GOAL_LABELS
             )
             return
-        if self.stage == "indicators" or self.stage == "done":
-            if self.read_total(filled):
+        if self.stage in ("indicators", "done"):
+            if self.read_total(filled) or self.read_trailing(number, cells, filled):
                 return
             if self.stage == "indicators" and self.read_row(number, cells):
                 return
             self.unplaced(number, cells)
             return
         # Header stage: a lone text before 项目名称 may be the project name printed above it.
-        if self.stage == "header" and len(filled) == 1 and not sheet.project:
+        if self.stage == "header" and len(filled) == 1 and not self.sheet.project:
             self.lone_text.append((number, filled[0]))
             return
         self.unplaced(number, cells)
 
     # -- header --------------------------------------------------------------------------
+
+    def read_preamble(self, filled: list[str]) -> bool:
+        """Lines above the header: `部门:某中学 | 公开14表`, `项目单位(盖章):某馆 | 填报日期:…`,
+        `单位:万元`. Understood when every cell is one; their names are kept as fallbacks."""
+        assert self.sheet is not None
+        if self.sheet.project:
+            return False
+        found: dict[str, str] = {}
+        unit = None
+        for cell in filled:
+            if FORM_NUMBER_RE.match(_compact(cell)):
+                continue
+            match = PREAMBLE_RE.match(cell.strip())
+            if not match:
+                return False
+            label, value = _compact(match.group("label")), match.group("value").strip()
+            if label in ("单位", "金额单位") and value in ("元", "万元"):
+                unit = "yuan" if value == "元" else "wan"
+            elif label in PREAMBLE_UNIT:
+                found.setdefault("unit", value)
+            elif label in PREAMBLE_DEPARTMENT:
+                found.setdefault("department", value)
+            elif label not in PREAMBLE_IGNORED:
+                return False
+        for key, value in found.items():
+            if value:
+                self.preamble.setdefault(key, value)
+        if unit is not None:
+            self.set_amount_unit(unit)
+        return True
+
+    def set_amount_unit(self, unit: str) -> None:
+        assert self.sheet is not None
+        self.sheet.amount_unit = unit
+        self.sheet.amount_unit_printed = True
 
     def read_project(self, number: int, cells: list[str]) -> None:
         assert self.sheet is not None
@@ -304,6 +589,9 @@ class _Reader:
             # The project name printed on its own line above an empty 项目名称 cell.
             name = self.lone_text.pop()[1]
         self.sheet.project = name
+        code = PROJECT_CODE_RE.match(name)
+        if code and any(ch.isdigit() for ch in code.group(1)):
+            self.sheet.project_code = code.group(1)
         for number_, text in self.lone_text:
             self.sheet.unplaced.append((number_, text))
         self.lone_text = []
@@ -315,12 +603,13 @@ class _Reader:
         unit_label_value: str | None = None
         for i, c in enumerate(filled):
             if c.startswith(official.DEPARTMENT):
-                inline = c[len(official.DEPARTMENT) :].lstrip(":： ")
+                inline = _party_value(c, official.DEPARTMENT)
                 if inline:
                     values.append(inline)
                 continue
-            if c.startswith(official.UNIT):
-                inline = c[len(official.UNIT) :].lstrip(":： ")
+            unit_label = _unit_label(c)
+            if unit_label:
+                inline = _party_value(c, unit_label)
                 if inline:
                     unit_label_value = inline
                 elif i + 1 < len(filled):
@@ -339,55 +628,124 @@ class _Reader:
 
     # -- funds ---------------------------------------------------------------------------
 
+    @staticmethod
+    def is_funds_header(cells: list[str]) -> bool:
+        keys = [funds_header_key(c) for c in cells if c]
+        return len([k for k in keys if k]) >= 2 and ("annual" in keys or "executed" in keys)
+
     def read_funds_header(self, cells: list[str]) -> None:
-        order: list[str] = []
+        """The funds header's columns by position; the unit and a weight it prints."""
+        assert self.sheet is not None
+        columns: dict[int, str | None] = {}
+        first = None
+        for i, c in enumerate(cells):
+            key = funds_header_key(c) if c else None
+            if key is not None and first is None:
+                first = i
+            if first is not None and c and funds_label(c) is None:
+                columns[i] = key if key not in columns.values() else None
+        if len([k for k in columns.values() if k]) >= 2:
+            self.funds_columns = columns
+        unit = amount_unit_of(cells)
+        if unit is not None:
+            self.set_amount_unit(unit)
         for c in cells:
-            for label, key in FUNDS_HEADER_LABELS:
-                if c and c.startswith(label) and key not in order:
-                    order.append(key)
-                    break
-        if len(order) >= 3:
-            self.funds_order = tuple(order)
+            weight = HEADER_WEIGHT_RE.search(_compact(c))
+            if weight and funds_label(c) is None:
+                self.sheet.header_budget_weight = Decimal(weight.group(1))
         self.stage = "funds"
 
     @staticmethod
-    def funds_row_label(cells: list[str]) -> tuple[int, str] | None:
+    def funds_row_label(cells: list[str]) -> tuple[int, str, str] | None:
         for i, c in enumerate(cells):
-            bare = SUB_ROW_PREFIX_RE.sub("", c)
-            if bare in FUNDS_LABELS:
-                return i, FUNDS_LABELS[bare]
+            found = funds_label(c) if c else None
+            if found is not None:
+                return i, found[0], found[1]
+        return None
+
+    @staticmethod
+    def _values(cells: list[str], at: int) -> dict[int, str]:
+        return {i: c for i, c in enumerate(cells) if i > at and c}
+
+    def fits(self, values: dict[int, str], shift: int) -> bool:
+        return all(i + shift in self.funds_columns for i in values)
+
+    def block_shift(self) -> int | None:
+        """The offset between the block's rows and its header: the smallest (0 first, so a
+        blank cell stays blank) that puts every cell of every row under a header column.
+        One offset for the whole block, as a table drifts as a whole."""
+        rows = [self._values(cells, at) for _n, cells, at in self.pending_funds]
+        for shift in SHIFTS:
+            if all(self.fits(values, shift) for values in rows):
+                return shift
+        return None
+
+    def place_funds(self, cells: list[str], at: int, shift: int | None) -> dict[str, str] | None:
+        """The row's cells after its label under the header's columns, at the block's offset
+        (else the smallest offset that fits this row alone). None when no offset fits."""
+        values = self._values(cells, at)
+        columns = self.funds_columns
+        if not columns:
+            return dict(zip(DEFAULT_FUNDS_ORDER, values.values(), strict=False))
+        shifts = [shift] if shift is not None else SHIFTS
+        for s in shifts:
+            if self.fits(values, s):
+                return {columns[i + s] or f"?{i + s}": c for i, c in values.items()}
         return None
 
     def read_funds_row(self, number: int, cells: list[str]) -> None:
+        """Keep the row until its block ends: the block's offset needs all of its rows."""
+        found = self.funds_row_label(cells)
+        assert found is not None
+        self.pending_funds.append((number, cells, found[0]))
+        self.stage = "funds"
+
+    def flush_funds(self) -> None:
+        if not self.pending_funds:
+            return
+        shift = self.block_shift()
+        pending, self.pending_funds = self.pending_funds, []
+        for number, cells, _at in pending:
+            self.store_funds_row(number, cells, shift)
+
+    def store_funds_row(self, number: int, cells: list[str], shift: int | None) -> None:
         assert self.sheet is not None
         found = self.funds_row_label(cells)
         assert found is not None
-        at, key = found
-        # The values follow the label in the header's order, blanks skipped: the seed's rows
-        # drift from their header by a column or two, so positions cannot be trusted. (A blank
-        # amount therefore shifts the ones after it; the sheet's findings then say so.)
+        at, key, label = found
+        placed = self.place_funds(cells, at, shift)
+        report = placed is None
+        if placed is None:
+            # No column fits: read the amounts in the header's order and say so.
+            order = [k for _i, k in sorted(self.funds_columns.items()) if k]
+            values = [c for c in cells[at + 1 :] if c]
+            placed = dict(zip(order or DEFAULT_FUNDS_ORDER, values, strict=False))
         read: dict[str, Decimal | None] = {}
-        values = [c for c in cells[at + 1 :] if c]
-        unreadable = False
-        for column, text in zip(self.funds_order, values, strict=False):
-            value = parse_decimal(text)
+        for column, text in placed.items():
+            value = parse_percent(text) if column == "rate" else parse_decimal(text)
             # `NaN`, `1e309`, `12万` are no amount, and no funds figure is negative (the
             # editor refuses one too): the cell is read as blank and the line is reported.
             if value is not None and value < 0:
                 value = None
             read[column] = value
-            if column in STORED_FUNDS_COLUMNS and value is None and text not in NO_AMOUNT:
-                unreadable = True
-        if unreadable:
-            self.unplaced(number, cells)
-        self.sheet.funds[key] = FundsLine(
+            unreadable = value is None and text not in NO_AMOUNT and text not in EMPTY_WORDS
+            if column.startswith("?") or (column in STORED_FUNDS_COLUMNS and unreadable):
+                report = True
+        line = FundsLine(
             initial=read.get("initial"), annual=read.get("annual"), executed=read.get("executed")
         )
+        self.stage = "funds"
+        if key == EXTRA:
+            self.sheet.extra_sources.append((label, line))
+            self.unplaced(number, cells, note=f"（{label}：已计入{official.FUNDS_ROWS['other']}）")
+            return
+        if report:
+            self.unplaced(number, cells)
+        self.sheet.funds[key] = line
         self.sheet.printed_rates[key] = read.get("rate")
         if key == "total":
             self.sheet.budget_weight = read.get("weight")
             self.sheet.printed_budget_score = read.get("score")
-        self.stage = "funds"
 
     # -- goals ---------------------------------------------------------------------------
 
@@ -410,23 +768,30 @@ class _Reader:
 
     # -- indicators ----------------------------------------------------------------------
 
-    def read_indicator_header(self, cells: list[str]) -> None:
+    def read_indicator_header(self, number: int, cells: list[str]) -> None:
+        """The table's columns by their labels, in whatever order; a column no label names
+        is reported once (its cells are not read)."""
         columns: dict[str, int] = {}
+        extra: list[str] = []
         for i, c in enumerate(cells):
             if not c:
                 continue
-            for label, key in INDICATOR_HEADER_LABELS:
-                if label in c and key not in columns:
-                    columns[key] = i
-                    break
+            compact = _compact(c)
+            key = next((k for label, k in INDICATOR_HEADER_LABELS if label in compact), None)
+            if key is None or key in columns:
+                extra.append(c)
+            else:
+                columns[key] = i
         if "name" in columns:
             self.columns = columns
+        if extra and self.sheet is not None:
+            self.sheet.unplaced.append((number, "未读取的列：" + " | ".join(extra)))
         self.stage = "indicators"
 
     def read_total(self, filled: list[str]) -> bool:
         """A total line (`100  96.97`, `评分等级 … 100 96.88 优`) or a grade line (`评分等级 优`)."""
         assert self.sheet is not None
-        rest = [c for c in filled if c not in TOTAL_LABELS]
+        rest = [c for c in filled if _compact(c) not in TOTAL_LABELS]
         has_label = len(rest) != len(filled)
         if not rest:
             return has_label
@@ -445,31 +810,62 @@ class _Reader:
         self.stage = "done"
         return True
 
-    def read_row(self, number: int, cells: list[str]) -> bool:
-        assert self.sheet is not None
-        name_at = None
+    def read_trailing(self, number: int, cells: list[str], filled: list[str]) -> bool:
+        """A box after the table (其他需要说明事项, 偏差大或目标未完成原因分析, 改进措施…) or a
+        checkbox row: never an indicator row. Reported unless it says nothing (无)."""
+        first = _compact(filled[0])
+        label = next((t for t in TRAILING_LABELS if _labelled(first, t)), None)
+        if label is None and first not in CHECKBOX_LABELS:
+            return False
+        inline = first[len(label) :].strip(":：") if label else ""
+        if any(c and c not in NOTHING for c in [inline, *filled[1:]]):
+            self.unplaced(number, cells)
+        if label is not None:
+            self.stage = "done"
+        return True
+
+    def level2_name(self, level: str) -> str | None:
+        """A level-2 name as the catalogue spells it, from its printed variants."""
+        for name in (level, level.removesuffix("等"), level + "指标", LEVEL2_ALIASES.get(level)):
+            if name and name in self.parents:
+                return name
+        return None
+
+    def read_levels(self, cells: list[str]) -> int | None:
+        """Take the level cells at the start of a row; the index of the first other cell."""
         for i, c in enumerate(cells):
             if not c:
                 continue
             level = _level_name(c)
+            if not level and LEVEL_WEIGHT_RE.match(_compact(c)):
+                # A level-1 cell printed only as its weight, `(50分)`: the level-2 names below
+                # tell which level 1 it is.
+                self.level1 = self.level2 = ""
+                continue
             if level in self.level1s:
                 if level != self.level1:
                     self.level2 = ""
                 self.level1 = level
                 continue
-            if level in self.parents:
-                self.level2 = level
+            level2 = self.level2_name(level)
+            if level2 is not None:
+                self.level2 = level2
                 # A level-2 name standing in the level-1 column still tells its level 1.
-                self.level1 = self.parents[level]
+                self.level1 = self.parents[level2]
                 continue
-            name_at = i
-            break
+            return i
+        return None
+
+    def read_row(self, number: int, cells: list[str]) -> bool:
+        assert self.sheet is not None
+        name_at = self.read_levels(cells)
         if name_at is None:
             return True  # a line of level names only: context for the rows below
         values = self.positional(cells, name_at) or self.by_shape(cells, name_at)
         target, actual, weight, score, reason = values
         if not (target or actual or weight or score):
-            return False
+            # A template placeholder (`指标2`, `……`) is understood; another lone name is not.
+            return bool(PLACEHOLDER_RE.match(_compact(cells[name_at])))
         row = IndicatorInput(
             name=cells[name_at],
             level1=self.level1,
@@ -496,13 +892,18 @@ class _Reader:
             return cells[i] if 0 <= i < len(cells) else ""
 
         weight, score = at("weight"), at("score")
-        if not all(_is_number(c) or not c for c in (weight, score)):
+        if not all(_is_number(c) or not c or c in EMPTY_WORDS for c in (weight, score)):
             return None
-        if not weight and not (at("target") or at("actual")):
+        target = _join_target(at("nature"), at("target"), at("unit"))
+        if not weight and not (target or at("actual")):
             return None
-        reason_at = name_at + self.columns.get("reason", base + 5) - base
-        reason = " ".join(c for c in cells[max(reason_at, name_at + 1) :] if c)
-        return at("target"), at("actual"), weight, score, reason
+        reason_column = self.columns.get("reason", base + 5)
+        # The reason runs to the next column the header names after it (or the line's end).
+        after = [i for i in self.columns.values() if i > reason_column]
+        last = name_at + min(after) - base if after else len(cells)
+        first = max(name_at + reason_column - base, name_at + 1)
+        reason = " ".join(c for c in cells[first:last] if c)
+        return target, at("actual"), weight, score, reason
 
     @staticmethod
     def by_shape(cells: list[str], name_at: int) -> tuple[str, str, str, str, str]:
@@ -537,6 +938,32 @@ class _Reader:
         return target, actual, weight, score, " ".join(reason_cells)
 
 
+def _labelled(cell: str, label: str) -> bool:
+    """`cell` is the box `label`: the label alone, or followed by a colon or a bracket (a
+    long label may run on: 改进措施及…); an indicator named 说明书发放数量 is not 说明."""
+    if not cell.startswith(label):
+        return False
+    return len(cell) == len(label) or cell[len(label)] in ":：(（" or len(label) >= 5
+
+
+def _unit_label(cell: str) -> str | None:
+    """The 实施单位 label as printed: 实施单位, or 项目实施单位."""
+    for label in ("项目" + official.UNIT, official.UNIT):
+        if cell.startswith(label):
+            return label
+    return None
+
+
+def _is_party_label(cell: str) -> bool:
+    return cell.startswith(official.DEPARTMENT) or _unit_label(cell) is not None
+
+
+def _party_value(cell: str, label: str) -> str:
+    """What follows a label inside its cell (`主管部门：某局`); `(盖章)` and colons dropped."""
+    rest = re.sub(r"^\s*[（(]\s*盖章\s*[)）]", "", cell[len(label) :])
+    return rest.lstrip(":： ")
+
+
 def parse_text(
     text: str, *, parents: dict[str, str] | None = None, level1s: list[str] | None = None
 ) -> ParseResult:
@@ -545,7 +972,7 @@ def parse_text(
         parents if parents is not None else catalogue.level2_parents(),
         level1s if level1s is not None else catalogue.level1_names(),
     )
-    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        reader.feed(number, line)
+    for number, cells in split_rows(text):
+        reader.feed(number, cells)
     reader.finish()
     return ParseResult(sheets=reader.sheets, stray=reader.stray)
