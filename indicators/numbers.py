@@ -7,7 +7,7 @@ value with more decimals is never shown larger than it is.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 
@@ -24,11 +24,25 @@ def two(value: Decimal | None) -> str:
 
 
 def amount(value: Decimal | None) -> str:
-    """An amount in 万元 as printed: `1,087.50`, two decimals with thousands separators."""
+    """An amount as printed in its sheet's unit: `1,087.50` (万元) or `387,664.62` (元), two
+    decimals (a 元 amount's 分) with thousands separators."""
     if value is None:
         return ""
     try:
         return f"{value.quantize(CENT, rounding=ROUND_DOWN):,}"
+    except InvalidOperation:
+        return f"{value:f}"
+
+
+def wan(value: Decimal | None) -> str:
+    """A stored amount in 万元 as a table across sheets prints it (the 汇总表): `38.77` for
+    387,664.62 元, two decimals rounded half up (the usual printed convention for 元 shown in
+    万元; equal to `amount` for every amount typed in 万元 with two decimals), with thousands
+    separators."""
+    if value is None:
+        return ""
+    try:
+        return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,}"
     except InvalidOperation:
         return f"{value:f}"
 
@@ -48,3 +62,23 @@ def exact(value: Decimal | None) -> Decimal | None:
         return None
     cents = value.quantize(Decimal("0.01"))
     return cents if cents == value else value.normalize()
+
+
+# The units a sheet prints its amounts in (the values of projects.models.Sheet.AmountUnit).
+# Amounts are stored in 万元 with 6 places, so a 元 amount's 分 is held exactly.
+WAN, YUAN = "wan", "yuan"
+
+
+def in_unit(value: Decimal | None, unit: str) -> Decimal | None:
+    """A stored amount (万元) in the unit its sheet prints: × 10 000 for 元 (exact)."""
+    if value is None or unit != YUAN:
+        return value
+    return value.scaleb(4)  # the decimal point moved: exact, whatever the context
+
+
+def from_unit(value: Decimal | None, unit: str) -> Decimal | None:
+    """An amount typed in the sheet's printed unit as stored (万元): ÷ 10 000 for 元 (exact;
+    it fits the stored 6 places when the 元 amount has at most 2 decimals, 分)."""
+    if value is None or unit != YUAN:
+        return value
+    return value.scaleb(-4)

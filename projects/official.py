@@ -23,6 +23,9 @@ UNIT = "实施单位"
 # The funds block's label prints on two lines: 项目资金 / （万元）.
 FUNDS_LINES = ("项目资金", "（万元）")
 FUNDS = "".join(FUNDS_LINES)
+# A sheet prints its amounts in 万元 or in 元 (projects.models.Sheet.AmountUnit's values), and
+# its funds label says which: 项目资金（万元） or 项目资金（元）. Amounts are stored in 万元.
+FUNDS_LINES_BY_UNIT = MappingProxyType({"wan": FUNDS_LINES, "yuan": ("项目资金", "（元）")})
 # The funds rows, by the engine's keys (indicators.scoring.FUNDS_ROWS).
 FUNDS_ROWS = MappingProxyType(
     {
@@ -79,7 +82,8 @@ ACHIEVEMENT_WORDING = MappingProxyType(
 # What an actual of a row marked 不适用 prints.
 NOT_APPLICABLE = "不适用"
 
-# The summary table (汇总表): one row per sheet, printed on the page and in Excel alike.
+# The summary table (汇总表): one row per sheet, printed on the page and in Excel alike. Its
+# amounts are always in 万元, whatever unit each sheet prints: amounts add up only in 万元.
 SUMMARY_TITLE = "项目支出绩效自评汇总表"
 SUMMARY_COLUMNS = (
     "序号",
@@ -93,6 +97,11 @@ SUMMARY_COLUMNS = (
     GRADE,
     "状态",
 )
+
+
+def funds_lines(unit: str) -> tuple[str, str]:
+    """The funds label's two lines for a sheet printing its amounts in `unit` (wan/yuan)."""
+    return FUNDS_LINES_BY_UNIT.get(unit, FUNDS_LINES)
 
 
 def title(wording: str, year: int) -> str:

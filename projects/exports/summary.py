@@ -1,5 +1,11 @@
 """The summary table (汇总表): one row per sheet, and a total row, computed once for the HTML
-page and the Excel file alike."""
+page and the Excel file alike.
+
+Amounts are added across sheets only in 万元, the unit they are stored in, whatever unit each
+sheet prints (a sheet printed in 元 must never inflate a total 10 000-fold): every amount here
+is a stored 万元 amount, and the totals are exact sums of them. The page prints them with two
+decimals rounded half up (`numbers.wan`: 387,664.62 元 → 38.77); the workbook holds the exact
+values under a two-decimal format, which Excel shows the same way."""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from indicators.models import RuleSet
-from indicators.numbers import amount, two
+from indicators.numbers import two, wan
 from indicators.scoring import Grade
 from projects.models import rule_set_for
 from projects.workflow import Status
@@ -32,11 +38,11 @@ class SummaryRow:
 
     @property
     def annual_text(self) -> str:
-        return amount(self.annual)
+        return wan(self.annual)
 
     @property
     def executed_text(self) -> str:
-        return amount(self.executed)
+        return wan(self.executed)
 
     @property
     def rate_text(self) -> str:
@@ -64,11 +70,11 @@ class SummaryView:
 
     @property
     def annual_text(self) -> str:
-        return amount(self.annual)
+        return wan(self.annual)
 
     @property
     def executed_text(self) -> str:
-        return amount(self.executed)
+        return wan(self.executed)
 
     @property
     def rate_text(self) -> str:
@@ -92,7 +98,7 @@ def build_summary(sheets) -> SummaryView:
     rows = []
     for sheet in sheets:
         result = sheet.evaluate(rule_set_for(sheet, cache=rule_sets))
-        total_line = result.funds.rows["total"]
+        total_line = result.funds.rows["total"]  # stored 万元, as every row here
         rows.append(
             SummaryRow(
                 sheet_id=sheet.pk,

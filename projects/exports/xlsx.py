@@ -191,9 +191,10 @@ def _write_header(w: _Writer, view: SheetView) -> None:
 
 
 def _write_funds(w: _Writer, view: SheetView) -> None:
-    """项目资金（万元）: a label over the column header and the four rows."""
+    """项目资金（万元） or 项目资金（元）: a label over the column header and the four rows,
+    whose amounts are in that unit (the view's)."""
     w.next_row()
-    _label(w, 1, "\n".join(official.FUNDS_LINES), rows=1 + len(view.funds))
+    _label(w, 1, "\n".join(view.funds_lines), rows=1 + len(view.funds))
     _label(w, 2, "")
     _labels(w, 3, FUNDS_COLUMNS)
     for funds in view.funds:

@@ -5,6 +5,12 @@ A target is typed as operator + number + unit, or as qualitative text; an actual
 (+ unit) or as one of the three achievement levels. The forms turn that structure into the
 texts the sheet prints, keeping an imported text exactly as printed while its structure is
 unchanged. The rules themselves run on the result (indicators.scoring), not here.
+
+Amounts are typed in the unit the sheet prints (`Sheet.amount_unit`: 万元, or 元 with at most
+two decimals, 分), shown back in it, and stored in 万元 (÷ 10 000 for 元, exact). The header's
+`amount_unit` chooses the unit the sheet prints; the hidden `amount_unit_shown` says which unit
+the typed amounts are in, so changing the unit never re-reads a typed amount in the other unit
+(docs/rules.md, "Amounts and units").
 """
 
 from __future__ import annotations
@@ -45,16 +51,30 @@ LEVEL_CHOICES = [("", "—")] + [(key, label) for key, label in official.ACHIEVE
 FUNDS_FIELDS = [(key, column) for key in scoring.FUNDS_SOURCES for column in scoring.FUNDS_COLUMNS]
 
 
+class AmountField(forms.DecimalField):
+    """An amount as typed, thousands separators allowed (`215,457.60`)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("，", "").replace(" ", "")
+        return super().to_python(value)
+
+
 def amount_field() -> forms.DecimalField:
-    return forms.DecimalField(
+    return AmountField(
         required=False,
         max_digits=20,
         decimal_places=6,
         min_value=Decimal("0"),
         widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "class": "form-control form-control-sm num"}
+            attrs={"inputmode": "decimal", "class": "form-control form-control-sm num js-amount"}
         ),
     )
+
+
+UNIT_CHOICES = Sheet.AmountUnit.choices
+# Amounts typed in 元 have at most 2 decimals (分): that is what 6 places of 万元 hold.
+YUAN_PLACES = 2
 
 
 def score_field(label) -> forms.DecimalField:
@@ -77,6 +97,15 @@ class SheetHeaderForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
     budget_weight = score_field(_("预算执行分值"))
+    amount_unit = forms.ChoiceField(
+        label=_("金额单位"),
+        choices=UNIT_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm js-amount-unit"}),
+    )
+    amount_unit_shown = forms.ChoiceField(
+        choices=UNIT_CHOICES, required=False, widget=forms.HiddenInput
+    )
     goal_expected = forms.CharField(
         label=_("预期目标"),
         required=False,
@@ -88,16 +117,44 @@ class SheetHeaderForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control form-control-sm"}),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, sheet_unit: str = numbers.WAN, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The sheet's unit as saved: what a post that names no unit means.
+        self.sheet_unit = sheet_unit
         for key, column in FUNDS_FIELDS:
             self.fields[f"{key}_{column}"] = amount_field()
 
-    def funds(self) -> dict[str, scoring.FundsLine]:
-        """The three source rows; fields that did not validate count as empty."""
+    def _unit(self, name: str, default: str) -> str:
         data = getattr(self, "cleaned_data", {})
+        value = data.get(name) if name in data else self[name].value()
+        return value if value in Sheet.AmountUnit.values else default
+
+    def chosen_unit(self) -> str:
+        """The unit the sheet is to print its amounts in."""
+        return self._unit("amount_unit", self.sheet_unit)
+
+    def shown_unit(self) -> str:
+        """The unit the typed amounts are in (the one they were shown in)."""
+        return self._unit("amount_unit_shown", self.chosen_unit())
+
+    def clean(self):
+        data = super().clean()
+        if self.shown_unit() == numbers.YUAN:
+            for key, column in FUNDS_FIELDS:
+                value = data.get(f"{key}_{column}")
+                if value is not None and value.normalize().as_tuple().exponent < -YUAN_PLACES:
+                    self.add_error(f"{key}_{column}", _("以元为单位的金额最多两位小数（到分）。"))
+        return data
+
+    def funds(self) -> dict[str, scoring.FundsLine]:
+        """The three source rows in 万元, converted from the unit they were typed in; fields
+        that did not validate count as empty."""
+        data = getattr(self, "cleaned_data", {})
+        unit = self.shown_unit()
         return {
-            key: scoring.FundsLine(*(data.get(f"{key}_{c}") for c in scoring.FUNDS_COLUMNS))
+            key: scoring.FundsLine(
+                *(numbers.from_unit(data.get(f"{key}_{c}"), unit) for c in scoring.FUNDS_COLUMNS)
+            )
             for key in scoring.FUNDS_SOURCES
         }
 
@@ -116,12 +173,15 @@ class SheetHeaderForm(forms.Form):
             "budget_weight": sheet.budget_weight,
             "goal_expected": sheet.goal_expected,
             "goal_achieved": sheet.goal_achieved,
+            "amount_unit": sheet.amount_unit,
+            "amount_unit_shown": sheet.amount_unit,
         }
         for line in sheet.budget_lines.all():
             if line.kind == "total":
                 continue
             for column in scoring.FUNDS_COLUMNS:
-                initial[f"{line.kind}_{column}"] = numbers.exact(getattr(line, column))
+                value = numbers.in_unit(getattr(line, column), sheet.amount_unit)
+                initial[f"{line.kind}_{column}"] = numbers.exact(value)
         return initial
 
 
@@ -351,6 +411,7 @@ def content_from(header: SheetHeaderForm, rows: BaseIndicatorFormSet) -> SheetCo
         goal_achieved=(data.get("goal_achieved") or "").strip(),
         funds=header.funds(),
         rows=tuple(form.content() for form in rows.ordered_forms_kept()),
+        amount_unit=header.chosen_unit(),
     )
 
 
@@ -381,6 +442,7 @@ def partial_content(
         goal_achieved=hdata.get("goal_achieved") or "",
         funds=header.funds(),
         rows=tuple(form.content() for form in ordered),
+        amount_unit=header.chosen_unit(),
     )
     return content, [form.prefix for form in ordered]
 

@@ -1,7 +1,10 @@
 """A sheet as JSON, in the shape `docs/sheet-json.md` documents: one more layout of the
 `SheetView`, like the page, the PDF and the Excel file.
 
-Amounts, rates and scores are strings with exactly two decimals, null where there is no value.
+Rates and scores are strings with exactly two decimals, null where there is no value. Amounts
+are in 万元 whatever the sheet prints (so that sheets add up), with two decimals or the places
+needed to be exact; `printed_funds` holds them as the sheet prints them, in its `amount_unit`
+(元 or 万元), with two decimals.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from indicators.numbers import two
+from indicators.numbers import exact, from_unit, two
 from projects.models import Sheet
 
 from .view_model import SheetView
@@ -19,14 +22,28 @@ def _two(value: Decimal | None) -> str | None:
     return None if value is None else two(value)
 
 
+def _wan(value: Decimal | None, unit: str) -> str | None:
+    """A view amount (in the sheet's unit) back in 万元, exact: `1087.50`, `38.766462`."""
+    return None if value is None else str(exact(from_unit(value, unit)))
+
+
 def sheet_to_dict(sheet: Sheet, view: SheetView) -> dict[str, Any]:
     """Serialise one sheet from its view-model (`build_sheet_view(sheet)`)."""
+    unit = view.amount_unit
     funds: dict[str, Any] = {
+        row.key: {
+            "initial": _wan(row.initial, unit),
+            "annual": _wan(row.annual, unit),
+            "executed": _wan(row.executed, unit),
+            "rate": _two(row.rate),
+        }
+        for row in view.funds
+    }
+    printed = {
         row.key: {
             "initial": _two(row.initial),
             "annual": _two(row.annual),
             "executed": _two(row.executed),
-            "rate": _two(row.rate),
         }
         for row in view.funds
     }
@@ -41,6 +58,8 @@ def sheet_to_dict(sheet: Sheet, view: SheetView) -> dict[str, Any]:
         "status": view.status,
         "version": view.version,
         "funds": funds,
+        "amount_unit": unit,
+        "printed_funds": printed,
         "goal": {"expected": view.goal_expected, "achieved": view.goal_achieved},
         "indicators": [
             {

@@ -91,6 +91,9 @@ class SheetContent:
     # Source rows only (appropriation, carryover, other); 年度资金总额 is their sum.
     funds: dict[str, scoring.FundsLine]
     rows: tuple[RowContent, ...] = field(default_factory=tuple)
+    # The unit the sheet prints its amounts in (Sheet.AmountUnit); "" keeps the sheet's. The
+    # funds above are in 万元 whatever it is.
+    amount_unit: str = ""
 
     def total_line(self) -> scoring.FundsLine:
         def add(column: str) -> Decimal | None:
@@ -192,6 +195,8 @@ def sheet_save_content(*, sheet: Sheet, user, version: int, content: SheetConten
     locked.budget_weight = content.budget_weight
     locked.goal_expected = content.goal_expected
     locked.goal_achieved = content.goal_achieved
+    if content.amount_unit:
+        locked.amount_unit = content.amount_unit
     locked.version += 1
     locked.updated_by = user
     locked.save()

@@ -6,6 +6,11 @@ printed strings (for HTML and PDF), and every computed figure carries the senten
 explains it. Each row carries its database id, so whatever stands beside a row (comments,
 evidence, changes) is matched by id, never by position.
 
+Amounts are stored in 万元; a sheet prints them in its own unit (`Sheet.amount_unit`, 万元 or
+元), so the view's amounts, their texts, the funds label and the findings that name an amount
+are all in that unit. Nothing adds one sheet's view amounts to another's: across sheets, only
+stored 万元 (the summary).
+
 This is the sheets room's selector that the review and export rooms may import
 (docs/architecture.md).
 """
@@ -18,10 +23,10 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from indicators import scoring
-from indicators.findings import Finding, Severity
+from indicators.findings import Code, Finding, Severity
 from indicators.messages import SEVERITY_NAMES, finding_message
 from indicators.models import RuleSet
-from indicators.numbers import amount, two
+from indicators.numbers import WAN, amount, in_unit, two
 from indicators.scoring import Grade, SuggestionRule
 from projects import official
 from projects.models import Sheet, rule_set_for
@@ -60,6 +65,8 @@ class FindingView:
 
 @dataclass(frozen=True)
 class FundsRowView:
+    """One row of the funds block; amounts in the sheet's printed unit (万元 or 元)."""
+
     key: str
     label: str
     initial: Decimal | None
@@ -124,6 +131,11 @@ class SheetView:
     status: str
     status_label: str
     version: int
+    # The unit the amounts print in: "wan" (万元) or "yuan" (元), its word, and the funds
+    # block's label on two lines (项目资金 / （元）).
+    amount_unit: str
+    amount_unit_label: str
+    funds_lines: tuple[str, str]
     funds: tuple[FundsRowView, ...]
     budget_weight: Decimal
     budget_score: Decimal
@@ -179,6 +191,8 @@ class SheetData:
     version: int = 0
     # The stored id of each indicator row, in order; None for rows not saved (yet).
     row_ids: tuple[int | None, ...] = ()
+    # The unit the sheet prints its amounts in (Sheet.AmountUnit); the input is in 万元.
+    amount_unit: str = WAN
 
 
 def sheet_data(sheet: Sheet) -> SheetData:
@@ -193,6 +207,7 @@ def sheet_data(sheet: Sheet) -> SheetData:
         status_label=sheet.get_status_display(),
         version=sheet.version,
         row_ids=tuple(row.pk for row in sheet.indicators.all()),
+        amount_unit=sheet.amount_unit,
     )
 
 
@@ -205,7 +220,8 @@ def build_sheet_view(sheet: Sheet, rule_set: RuleSet | None = None) -> SheetView
 def build_view(data: SheetData, rule_set: RuleSet) -> SheetView:
     """Evaluate a sheet once and lay out every figure."""
     result = scoring.evaluate(data.input, rule_set.to_params())
-    findings = _finding_views(result.findings)
+    unit = data.amount_unit
+    findings = _finding_views(result.findings, data.input.funds, unit)
     fr = result.funds
     return SheetView(
         id=data.id,
@@ -217,7 +233,10 @@ def build_view(data: SheetData, rule_set: RuleSet) -> SheetView:
         status=data.status,
         status_label=data.status_label or Status(data.status).label,
         version=data.version,
-        funds=_funds_rows(fr, rule_set),
+        amount_unit=unit,
+        amount_unit_label=unit_word(unit),
+        funds_lines=official.funds_lines(unit),
+        funds=_funds_rows(fr, rule_set, unit),
         budget_weight=fr.weight,
         budget_score=fr.score,
         goal_expected=data.goal_expected,
@@ -241,14 +260,23 @@ def build_view(data: SheetData, rule_set: RuleSet) -> SheetView:
 # -- the steps of build_view ---------------------------------------------------------------
 
 
-def _finding_views(findings: tuple[Finding, ...]) -> tuple[FindingView, ...]:
-    """Findings worded in the active language: errors first, whole-sheet ones before rows."""
+def unit_word(unit: str) -> str:
+    """万元 or 元, in the active language."""
+    return str(Sheet.AmountUnit(unit).label)
+
+
+def _finding_views(
+    findings: tuple[Finding, ...], funds: dict[str, scoring.FundsLine], unit: str
+) -> tuple[FindingView, ...]:
+    """Findings worded in the active language: errors first, whole-sheet ones before rows.
+    The engine's params stay as it gave them (amounts in 万元); the sentence names amounts in
+    the sheet's unit."""
     views = (
         FindingView(
             severity=f.severity,
             severity_label=str(SEVERITY_NAMES[f.severity]),
             code=f.code,
-            message=finding_message(f),
+            message=finding_message(f, wording=_amount_wording(f, funds, unit)),
             row=f.row,
             field=f.field,
             params=dict(f.params),
@@ -258,25 +286,59 @@ def _finding_views(findings: tuple[Finding, ...]) -> tuple[FindingView, ...]:
     return tuple(sorted(views, key=lambda f: (f.severity.rank, -1 if f.row is None else f.row)))
 
 
-def _funds_rows(fr: scoring.FundsResult, rule_set: RuleSet) -> tuple[FundsRowView, ...]:
-    """The four rows of the 项目资金 block; 分值 and 得分 on the 年度资金总额 row only."""
+# The findings whose sentence names an amount (the engine passes them in 万元, two decimals).
+AMOUNT_FINDINGS = (Code.FUNDS_NOT_ADDING_UP, Code.AMOUNT_MAGNITUDE, Code.AMOUNT_OUT_OF_RANGE)
+
+
+def _amount_wording(finding: Finding, funds: dict[str, scoring.FundsLine], unit: str) -> dict:
+    """The amounts a finding's sentence names, in the sheet's unit and exact (from the amounts
+    the engine read, not its two-decimal 万元 params), with the unit's word."""
+    wording = {"amount_unit": unit_word(unit)}
+    if finding.code not in AMOUNT_FINDINGS:
+        return wording
+    column = (finding.field or "").rpartition(".")[2]
+    if column not in scoring.FUNDS_COLUMNS:
+        return wording
+    total = funds.get("total", scoring.FundsLine())
+
+    def shown(value: Decimal | None) -> str:
+        return amount(in_unit(value, unit))
+
+    wording["total"] = wording["amount"] = shown(total.get(column))
+    if finding.code == Code.FUNDS_NOT_ADDING_UP:
+        parts = (funds.get(k, scoring.FundsLine()).get(column) for k in scoring.FUNDS_SOURCES)
+        wording["sum"] = shown(sum((v or Decimal(0) for v in parts), Decimal(0)))
+    elif finding.code == Code.AMOUNT_MAGNITUDE:
+        budgets = [v for v in (total.initial, total.annual) if v is not None and v > 0]
+        wording["reference"] = shown(max(budgets)) if budgets else ""
+    elif "limit" in finding.params:
+        wording["limit"] = shown(Decimal(finding.params["limit"]))
+    return wording
+
+
+def _funds_rows(fr: scoring.FundsResult, rule_set: RuleSet, unit: str) -> tuple[FundsRowView, ...]:
+    """The four rows of the 项目资金 block, amounts in the sheet's unit; 分值 and 得分 on the
+    年度资金总额 row only."""
     rows = []
     for key in scoring.FUNDS_ROWS:
         row = fr.rows[key]
         is_total = key == "total"
+        initial, annual, executed = (
+            in_unit(v, unit) for v in (row.initial, row.annual, row.executed)
+        )
         rows.append(
             FundsRowView(
                 key=key,
                 label=official.FUNDS_ROWS[key],
-                initial=row.initial,
-                annual=row.annual,
-                executed=row.executed,
+                initial=initial,
+                annual=annual,
+                executed=executed,
                 rate=row.rate,
-                initial_text=amount(row.initial),
-                annual_text=amount(row.annual),
-                executed_text=amount(row.executed),
+                initial_text=amount(initial),
+                annual_text=amount(annual),
+                executed_text=amount(executed),
                 rate_text=two(row.rate),
-                rate_explanation=_explain_rate(row),
+                rate_explanation=_explain_rate(row, unit),
                 weight_text=two(fr.weight) if is_total else "-",
                 score_text=two(fr.score) if is_total else "-",
                 score_explanation=_explain_budget_score(fr, rule_set) if is_total else "",
@@ -347,14 +409,14 @@ def _group_spans(items: list[tuple[str, str]]) -> tuple[list[int], list[int]]:
 # -- explanations: each computed figure says how it was reached ----------------------------
 
 
-def _explain_rate(row: scoring.FundsRowResult) -> str:
+def _explain_rate(row: scoring.FundsRowResult, unit: str) -> str:
     if row.rate is None:
         return _("全年预算数为 0 或未填，无法计算执行率")
     if not row.annual:
         return _("全年预算数为 0，执行率记 0.00")
     return _("%(executed)s ÷ %(annual)s = %(rate)s%%") % {
-        "executed": amount(row.executed or Decimal(0)),
-        "annual": amount(row.annual),
+        "executed": amount(in_unit(row.executed or Decimal(0), unit)),
+        "annual": amount(in_unit(row.annual, unit)),
         "rate": two(row.rate),
     }
 

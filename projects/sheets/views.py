@@ -107,7 +107,7 @@ def _editor_context(request, sheet, header, rows, **extra) -> dict:
         form.fields["level2"].widget.choices = choices
     if header.is_bound:
         content, prefixes = partial_content(header, rows)
-        view = _live_view(sheet, content)
+        view = _live_view(sheet, content, header.shown_unit())
     else:
         view = build_sheet_view(sheet)
         prefixes = [form.prefix for form in rows.forms]
@@ -123,8 +123,9 @@ def _editor_context(request, sheet, header, rows, **extra) -> dict:
     }
 
 
-def _live_view(sheet: Sheet, content):
-    """The view-model of what the editor holds now, saved or not."""
+def _live_view(sheet: Sheet, content, amount_unit: str):
+    """The view-model of what the editor holds now, saved or not, its amounts in the unit
+    they are typed in."""
     unit = sheet.project.unit
     data = SheetData(
         input=content.to_input(department=unit.department.name, unit=unit.name),
@@ -136,6 +137,7 @@ def _live_view(sheet: Sheet, content):
         status_label=sheet.get_status_display(),
         version=sheet.version,
         row_ids=tuple(row.row_id for row in content.rows),
+        amount_unit=amount_unit,
     )
     return build_view(data, rule_set_for(sheet))
 
@@ -148,7 +150,9 @@ EDITOR = "projects/sheets/sheet_edit.html"
 def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=sheet_queryset())
     if request.method == "GET":
-        header = SheetHeaderForm(initial=SheetHeaderForm.initial_for(sheet))
+        header = SheetHeaderForm(
+            initial=SheetHeaderForm.initial_for(sheet), sheet_unit=sheet.amount_unit
+        )
         rows = _rows_formset(
             sheet, initial=[IndicatorForm.initial_for(row) for row in sheet.indicators.all()]
         )
@@ -158,7 +162,7 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context = _editor_context(request, sheet, header, rows, refused=refused)
         return render(request, EDITOR, context)
 
-    header = SheetHeaderForm(request.POST)
+    header = SheetHeaderForm(request.POST, sheet_unit=sheet.amount_unit)
     rows = _rows_formset(sheet, request.POST)
     if not (header.is_valid() and rows.is_valid()):
         messages.error(
@@ -175,7 +179,7 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # Keep the user's input on screen; saving again now overwrites the other edit knowingly.
         post = request.POST.copy()
         post["version"] = str(stale.version)
-        header = SheetHeaderForm(post)
+        header = SheetHeaderForm(post, sheet_unit=sheet.amount_unit)
         rows = _rows_formset(sheet, post)
         context = _editor_context(request, sheet, header, rows, stale=stale)
         return render(request, EDITOR, context, status=409)
@@ -217,7 +221,7 @@ def _save_interrupted(request: HttpRequest, sheet: Sheet, error: Exception) -> H
             connection.close_if_unusable_or_obsolete()
         except (OperationalError, InterfaceError):
             connection.close()
-    header = SheetHeaderForm(request.POST)
+    header = SheetHeaderForm(request.POST, sheet_unit=sheet.amount_unit)
     rows = _rows_formset(sheet, request.POST)
     interrupted = _("数据库连接中断，您的输入未丢失，请稍后重试保存")
     context = _editor_context(request, sheet, header, rows, interrupted=interrupted)
@@ -241,10 +245,10 @@ def _submit(request: HttpRequest, sheet: Sheet, *, refused_message: str, comment
 def sheet_edit_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Live scoring: the whole form in, every computed figure and finding out (htmx)."""
     sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=sheet_queryset())
-    header = SheetHeaderForm(request.POST)
+    header = SheetHeaderForm(request.POST, sheet_unit=sheet.amount_unit)
     rows = _rows_formset(sheet, request.POST)
     content, prefixes = partial_content(header, rows)
-    view = _live_view(sheet, content)
+    view = _live_view(sheet, content, header.shown_unit())
     return render(
         request,
         "projects/sheets/includes/live_update.html",
@@ -350,5 +354,10 @@ def _paste(request, form, unit, project_name: str, year: int) -> HttpResponse:
             "notes": notes,
             "existing": existing,
             "rows_read": len(parsed.rows),
+            # What was read: the rule set, the printed amount unit, every unplaced cell.
+            "rule_set": rule_set,
+            "amount_unit_label": Sheet.AmountUnit(parsed.amount_unit).label,
+            "amount_unit_printed": parsed.amount_unit_printed,
+            "unplaced": parsed.unplaced,
         },
     )
