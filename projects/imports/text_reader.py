@@ -856,9 +856,27 @@ class _Reader:
             return i
         return None
 
+    def reordered_name_column(self) -> int | None:
+        """The header's 三级指标 column when another value column stands before it (a
+        reordered table, read by position); None for the usual order, read by anchoring on
+        the name (the seed's rows drift from their header)."""
+        name = self.columns.get("name")
+        others = [i for k, i in self.columns.items() if k not in ("level1", "level2", "name")]
+        if name is None or not others or min(others) > name:
+            return None
+        return name
+
     def read_row(self, number: int, cells: list[str]) -> bool:
         assert self.sheet is not None
-        name_at = self.read_levels(cells)
+        fixed = self.reordered_name_column()
+        if fixed is None:
+            name_at = self.read_levels(cells)
+        else:
+            levels = {self.columns.get("level1"), self.columns.get("level2")}
+            self.read_levels([c if i in levels else "" for i, c in enumerate(cells)])
+            name_at = fixed if fixed < len(cells) and cells[fixed] else None
+            if name_at is None and any(c for i, c in enumerate(cells) if i not in levels):
+                return False  # values without a name: unplaced
         if name_at is None:
             return True  # a line of level names only: context for the rows below
         values = self.positional(cells, name_at) or self.by_shape(cells, name_at)
@@ -901,7 +919,9 @@ class _Reader:
         # The reason runs to the next column the header names after it (or the line's end).
         after = [i for i in self.columns.values() if i > reason_column]
         last = name_at + min(after) - base if after else len(cells)
-        first = max(name_at + reason_column - base, name_at + 1)
+        first = name_at + reason_column - base
+        if self.reordered_name_column() is None:
+            first = max(first, name_at + 1)
         reason = " ".join(c for c in cells[first:last] if c)
         return target, at("actual"), weight, score, reason
 
