@@ -19,6 +19,7 @@ from indicators.values import (
     parse_actual,
     parse_decimal,
     parse_level,
+    parse_percent,
     parse_target,
 )
 from projects import official
@@ -364,3 +365,79 @@ def test_format_actual_output_parses_back_to_the_same_number_and_unit(number, un
 
     assert actual.kind == ActualKind.NUMBER
     assert (actual.number, actual.unit) == (number, unit)
+
+
+# --- values as other regions print them (docs/rules.md §3) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "operator", "number", "unit"),
+    [
+        ("≧735人次", Operator.GE, Decimal("735"), "人次"),
+        ("≦5(起)", Operator.LE, Decimal("5"), "起"),
+        ("═100%", Operator.EQ, Decimal("100"), "%"),
+        ("＞０", Operator.GT, Decimal("0"), ""),
+        ("＜１０．５％", Operator.LT, Decimal("10.5"), "%"),
+        (">=215,457.6", Operator.GE, Decimal("215457.6"), ""),
+        ("≥１２３(个)", Operator.GE, Decimal("123"), "个"),
+    ],
+)
+def test_other_regions_operators_and_full_width_digits_are_read(text, operator, number, unit):
+    target = parse_target(text)
+    assert (target.kind, target.operator, target.number, target.unit) == (
+        TargetKind.QUANTITATIVE,
+        operator,
+        number,
+        unit,
+    )
+    assert target.raw == text  # the text is kept as printed
+
+
+@pytest.mark.parametrize("text", ["—", "-", "－", "——", "/", "／"])
+def test_a_dash_or_slash_target_is_empty(text):
+    assert parse_target(text).kind == TargetKind.EMPTY
+
+
+@pytest.mark.parametrize("text", ["—", "-", "——"])
+def test_a_dash_actual_is_empty_and_a_slash_stays_not_applicable(text):
+    assert parse_actual(text).kind == ActualKind.EMPTY
+    assert parse_actual("/").kind == ActualKind.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("215,457.6", Decimal("215457.6")),
+        ("9,034", Decimal("9034")),
+        ("１２３．５０", Decimal("123.50")),
+        ("10", Decimal("10")),
+        ("—", None),
+        ("-", None),
+        ("/", None),
+    ],
+)
+def test_amounts_and_scores_as_printed(text, value):
+    assert parse_decimal(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("86.19%", Decimal("86.19")),
+        ("86.19", Decimal("86.19")),
+        ("100％", Decimal("100")),
+        ("%", None),
+    ],
+)
+def test_rates_are_read_with_or_without_their_percent_sign(text, value):
+    assert parse_percent(text) == value
+
+
+def test_a_full_width_actual_is_a_number_kept_as_printed():
+    actual = parse_actual("９８％")
+    assert (actual.kind, actual.number, actual.unit, actual.raw) == (
+        ActualKind.NUMBER,
+        Decimal("98"),
+        "%",
+        "９８％",
+    )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators.scoring import evaluate
-from projects.imports.text_reader import clean_goal, parse_text
+from projects.imports.text_reader import clean_goal, excel_shaped, parse_text
 
 D = Decimal
 
@@ -193,3 +194,192 @@ def test_a_lone_achieved_goal_is_read_under_its_label():
     )
     [sheet] = parse_text(text).sheets
     assert (sheet.goal_expected, sheet.goal_achieved) == ("", "全部完成")
+
+
+# -- Excel's clipboard, and text that only looks quoted ---------------------------------------
+
+CLIPBOARD_ROWS = [
+    ("财政项目支出绩效自评表（2024年度）",),
+    ("项目名称", "", "剪贴板项目"),
+    ("主管部门", "", "某局", "", "实施单位", "", "某中心"),
+    (
+        "项目资金（万元）",
+        "",
+        "",
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "分值",
+        "执行率",
+        "得分",
+    ),
+    ("", "", "年度资金总额", "10", "10", "9", "10", "90.00", "9.00"),
+    ("", "", "其中：当年财政拨款", "10", "10", "9", "-", "90.00", "-"),
+    ("年度总体目标", "", "预期目标", "", "", "实际完成情况"),
+    ("", "", '"第一行目标\n第二行目标"', "", "", '"完成 ""两轮"" 培训"'),
+    (
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ),
+    (
+        "产出指标",
+        "数量指标",
+        "培训轮次",
+        "=2(轮)",
+        "1(轮)",
+        "50",
+        "25",
+        '"原因：""三公""经费压减\n明年改进"',
+    ),
+    ("效益指标", "社会效益指标", "覆盖面", "≥90%", "95%", "40", "40", ""),
+]
+
+
+def test_text_copied_from_excel_arrives_whole_quoted_cells_and_crlf():
+    text = "\r\n".join("\t".join(row) for row in CLIPBOARD_ROWS) + "\r\n"
+    assert excel_shaped(text)
+    [sheet] = parse_text(text).sheets
+    assert sheet.goal_expected == "第一行目标\n第二行目标"
+    assert sheet.goal_achieved == '完成 "两轮" 培训'
+    assert sheet.rows[0].reason == '原因："三公"经费压减\n明年改进'
+    assert [row.name for row in sheet.rows] == ["培训轮次", "覆盖面"]
+    assert sheet.unplaced == []
+    # The row after the two-line cell keeps the number of the line it starts on.
+    assert sheet.row_lines == [11, 13]
+
+
+def test_text_from_word_or_a_web_page_is_read_line_by_line_whatever_its_quotes():
+    rows = [list(row) for row in CLIPBOARD_ROWS]
+    rows[7] = ["", "", '"三公"经费压减', "", "", "完成"]
+    rows[9][7] = '"未闭合的引号'
+    text = "\n".join("\t".join(row) for row in rows) + "\n"
+    assert not excel_shaped(text)
+    [sheet] = parse_text(text).sheets
+    assert sheet.goal_expected == '"三公"经费压减'
+    assert sheet.rows[0].reason == '"未闭合的引号'
+    assert [row.name for row in sheet.rows] == ["培训轮次", "覆盖面"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shaped"),
+    [
+        ('a\t"b\nc"\n', True),
+        ('a\t"say ""hi"""\n', True),
+        ('a\t"三公"经费\n', False),  # the quote closes inside the cell
+        ('a\t"unbalanced\nb\tc\n', False),
+        ('a\t"plain"\n', False),  # nothing Excel would quote for
+        ("no quotes\tat all\n", False),
+        ('x"y\t"p\nq"\n', True),  # a quote inside a cell is not a quoted cell
+    ],
+)
+def test_excel_quoting_is_recognised_only_when_balanced_and_excel_shaped(text, shaped):
+    assert excel_shaped(text) is shaped
+
+
+# -- header noise, labels, extra sources ---------------------------------------------------
+
+
+def test_noise_above_the_header_never_overrides_it_and_gives_fallbacks():
+    text = tsv(
+        ("2023年度项目支出绩效自评表",),
+        ("主管部门(盖章):", "", "单位:万元"),
+        ("单位名称:备用单位",),
+        ("项目名称", "", "51092324T000000123456-某项目"),
+        ("主管部门", "", "真正的局"),
+    )
+    [sheet] = parse_text(text).sheets
+    assert (sheet.year, sheet.department, sheet.unit) == (2023, "真正的局", "备用单位")
+    assert sheet.project == "51092324T000000123456-某项目"
+    assert sheet.project_code == "51092324T000000123456"
+    assert (sheet.amount_unit, sheet.amount_unit_printed) == ("wan", True)
+    assert sheet.unplaced == []
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("项目支出绩效自评表（2022年度）", 2022),
+        ("绩效目标自评表(2021 年度)", 2021),
+        ("2022年度共享工程项目自评表", 2022),
+        ("项目支出绩效自评表 2019年度)", 2019),
+    ],
+)
+def test_titles_in_their_variants_give_the_year(title, year):
+    [sheet] = parse_text(tsv((title,), ("项目名称", "", "某项目"))).sheets
+    assert sheet.year == year
+
+
+FUNDS_VARIANTS = tsv(
+    ("项目支出绩效自评表（2022年度）",),
+    ("项目名称", "", "资金来源多的项目"),
+    ("主管部门", "", "某局", "", "项目实施单位", "", "某站"),
+    ("项目资金（元）", "", "", "年初预算数", "调整后预算数", "执行数(B)", "分值", "执行率", "得分"),
+    ("", "", "年度财政资金总额：", "", "30000", "27,000.50", "10", "90%", "9"),
+    ("", "", "其中：本年财政拨款", "", "10000", "9000", "—", "", "—"),
+    ("", "", "上年结转资金", "", "", "", "—", "", "—"),
+    ("", "", "财政专户管理资金", "", "15000", "13500.50", "—", "", "—"),
+    ("", "", "单位资金", "", "5000", "4500", "—", "", "—"),
+)
+
+
+def test_funds_label_variants_and_extra_sources_are_kept_visible_and_add_up():
+    [sheet] = parse_text(FUNDS_VARIANTS).sheets
+    assert sheet.unit == "某站"
+    assert sheet.amount_unit == "yuan"
+    total = sheet.funds["total"]
+    assert (total.initial, total.annual, total.executed) == (None, D("30000"), D("27000.50"))
+    assert sheet.funds["appropriation"].annual == D("10000")
+    # 财政专户管理资金 and 单位资金 go into 其他资金, each line reported.
+    other = sheet.funds["other"]
+    assert (other.annual, other.executed) == (D("20000"), D("18000.50"))
+    assert [label for label, _line in sheet.extra_sources] == ["财政专户管理资金", "单位资金"]
+    notes = [text for _n, text in sheet.unplaced]
+    assert len(notes) == 2 and all("已计入其他资金" in note for note in notes)
+    codes = {f.code for f in evaluate(sheet.to_input()).findings}
+    assert "funds_not_adding_up" not in codes
+    assert sheet.printed_rates["total"] == D("90")
+
+
+def test_level_cells_printed_only_as_their_weight_take_the_level_from_level_two():
+    text = tsv(
+        ("项目名称", "", "权重项目"),
+        ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"),
+        ("(50分)", "数量指标", "场次", "=2(场)", "2(场)", "50", "50"),
+        ("产出指标(50分)", "质量指标", "合格率", "=100%", "100%", "", ""),
+        ("(30分)", "可持续影响指标", "长效机制", "健全", "健全", "30", "30"),
+    )
+    [sheet] = parse_text(text).sheets
+    assert [(r.level1, r.level2) for r in sheet.rows] == [
+        ("产出指标", "数量指标"),
+        ("产出指标", "质量指标"),
+        ("效益指标", "可持续影响指标"),
+    ]
+
+
+PIECES = list('"\t\r\n ab1.,%—-/≧═') + [
+    "项目名称",
+    "年度资金总额",
+    "年初预算数",
+    "一级指标",
+    "全年执行数",
+    "分值",
+    "三级指标",
+    "（元）",
+    "其中：",
+    "指标2",
+    "总分",
+    "(50分)",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=120).map("".join))
+def test_no_text_makes_the_reader_raise_quotes_and_line_ends_included(text):
+    for sheet in parse_text(text).sheets:
+        evaluate(sheet.to_input())
