@@ -84,6 +84,12 @@ class Level2(models.Model):
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 
+# Where the national default's parameters come from (docs/rules.md §5).
+NATIONAL_SOURCE = (
+    "财预〔2020〕10号《项目支出绩效评价管理办法》附件（项目支出绩效自评表）；"
+    "上海市人才服务中心 2023 年度自评表 11 张（种子）"
+)
+
 
 class RuleSet(models.Model):
     """One bureau's (or the national default's) rule parameters for a year, in versions
@@ -195,7 +201,10 @@ class RuleSet(models.Model):
         found = cls.for_year(year, bureau)
         if found.pk is None and found.scheme_id is not None:
             found, _created = cls.objects.get_or_create(
-                year=year, bureau=None, version=1, defaults={"scheme": found.scheme}
+                year=year,
+                bureau=None,
+                version=1,
+                defaults={"scheme": found.scheme, "source": NATIONAL_SOURCE},
             )
         return found
 
@@ -251,10 +260,12 @@ class RuleSet(models.Model):
             places=self.decimal_places,
             rate_denominator=scoring.Denominator(self.rate_denominator),
             guideline=self.guideline(),
-            severities=(
-                (
-                    findings.Code.SCORE_DIFFERS_FROM_SUGGESTED,
-                    findings.Severity(self.score_mismatch),
-                ),
-            ),
+            severities=self.severities(),
         )
+
+    def severities(self) -> tuple[tuple[findings.Code, findings.Severity], ...]:
+        """The codes whose severity these rules change: a score other than the suggested
+        one, when it is an error here (a warning is the code's own severity)."""
+        code = findings.Code.SCORE_DIFFERS_FROM_SUGGESTED
+        severity = findings.Severity(self.score_mismatch)
+        return () if severity == code.severity else ((code, severity),)

@@ -125,6 +125,12 @@ class RuleParams:
     def round(self, value: Decimal) -> Decimal:
         return value.quantize(self.quantum, rounding=self.rounding)
 
+    def ceiling(self, weight: Decimal) -> Decimal:
+        """The most a figure of this weight may score in the rule set's places: the weight
+        itself (weights have two decimals), or its whole part when scores are whole points,
+        so rounding never lifts a score above its weight."""
+        return weight.quantize(self.quantum, rounding=ROUND_DOWN)
+
     def severity(self, code: Code) -> Severity:
         """The code's severity under this rule set."""
         return dict(self.severities).get(code, code.severity)
@@ -271,7 +277,7 @@ def budget_score(rate: Decimal | None, weight: Decimal, params: RuleParams) -> D
     if rate is None:
         return params.round(ZERO)
     score = params.round(weight * rate / HUNDRED)
-    return min(score, params.round(weight))
+    return min(score, params.ceiling(weight))
 
 
 def funds_plausible(line: FundsLine, rate: Decimal | None, params: RuleParams) -> bool:
@@ -362,7 +368,7 @@ def suggest_score(
     assert target.number is not None and actual.number is not None
     value = actual.number
     if target_met(target, value):
-        return Suggestion(params.round(weight), SuggestionRule.MET, True)
+        return Suggestion(params.ceiling(weight), SuggestionRule.MET, True)
     op, number = target.operator, target.number
     nothing = params.round(ZERO)
     if op == Operator.EQ and number <= 0:
@@ -379,7 +385,7 @@ def suggest_score(
         ratio_score = weight * value / number
         rule = SuggestionRule.RATIO
     clamped = max(ZERO, min(weight, ratio_score))
-    return Suggestion(params.round(clamped), rule, False)
+    return Suggestion(min(params.round(clamped), params.ceiling(weight)), rule, False)
 
 
 def grade_for(total: Decimal, params: RuleParams) -> Grade:

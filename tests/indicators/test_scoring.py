@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indicators.findings import Severity
+from indicators.findings import Code, Severity
 from indicators.scoring import (
+    Denominator,
     FundsLine,
     IndicatorInput,
     RuleParams,
@@ -23,9 +24,18 @@ from indicators.scoring import (
     evaluate,
     execution_rate,
     grade_for,
+    rate_budget,
     suggest_score,
 )
-from indicators.values import Actual, ActualKind, Operator, Target, TargetKind, parse_actual
+from indicators.values import (
+    Actual,
+    ActualKind,
+    Level,
+    Operator,
+    Target,
+    TargetKind,
+    parse_actual,
+)
 from indicators.values import parse_target as target
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -1353,3 +1363,218 @@ def test_a_rate_up_to_100_adds_no_new_finding(annual, rate_percent):
 
     new = {"execution_above_100", "execution_rate_implausible", "amount_magnitude"}
     assert not new & {f.code for f in result.findings}
+
+
+# --- what varies between finance bureaus (docs/rules.md §5) ----------------------------------
+
+WHOLE_POINTS = RuleParams(rounding=ROUND_HALF_UP, places=0)
+INITIAL = RuleParams(rate_denominator=Denominator.INITIAL)
+MISMATCH_IS_AN_ERROR = RuleParams(severities=((Code.SCORE_DIFFERS_FROM_SUGGESTED, ERROR),))
+whole_weights = st.integers(min_value=1, max_value=100).map(D)
+rates = st.decimals(min_value=D("0"), max_value=D("250"), places=4)
+
+
+def test_the_rate_divides_by_the_initial_budget_where_the_rule_set_says_so():
+    sheet = dataclasses.replace(
+        valid_sheet(), funds=funds(initial="200.00", annual="294.00", executed="190.00")
+    )
+
+    assert compute_funds(sheet, PARAMS).rate == D("64.62")
+    result = compute_funds(sheet, INITIAL)
+    assert result.rate == D("95.00")
+    assert result.score == D("9.50")
+    assert result.rows["appropriation"].rate == D("95.00")
+    assert result.rows["carryover"].rate == D("0.00")
+
+
+def test_without_an_initial_budget_the_initial_denominator_gives_no_rate_and_an_error():
+    sheet = dataclasses.replace(valid_sheet(), funds=funds(initial="0.00"))
+
+    result = evaluate(sheet, INITIAL)
+
+    assert result.funds.rate is None
+    assert result.funds.score == D("0.00")
+    assert ("funds_no_budget", None, "funds.total.initial") in problems(result)
+    assert evaluate(sheet).funds.rate == D("95.00")  # the default divides by 全年预算数
+
+
+@given(initial=budgets, annual=budgets, executed=spent)
+def test_each_denominator_divides_by_its_own_budget(initial, annual, executed):
+    line = FundsLine(initial, annual, executed)
+
+    assert rate_budget(line, INITIAL) == initial
+    assert rate_budget(line, PARAMS) == annual
+    assert compute_funds(SheetInput(funds={"total": line}), INITIAL).rate == execution_rate(
+        executed, initial, INITIAL
+    )
+    if initial == annual:
+        same = SheetInput(funds={"total": line})
+        assert compute_funds(same, INITIAL).rate == compute_funds(same, PARAMS).rate
+
+
+def test_whole_points_round_the_rate_and_the_budget_score_half_up():
+    # 廊坊 2019: 37.24 ÷ 43.2 = 86.2 % prints 86 %, and 10 × 86 % = 8.6 prints 9.
+    rate = execution_rate(D("37.24"), D("43.2"), WHOLE_POINTS)
+
+    assert rate == D("86")
+    assert budget_score(rate, D("10"), WHOLE_POINTS) == D("9")
+    assert execution_rate(D("37.24"), D("43.2"), PARAMS) == D("86.20")
+
+
+@given(rate=rates, weight=st.one_of(whole_weights, weights))
+def test_whole_points_give_whole_budget_scores_never_above_the_weight(rate, weight):
+    score = budget_score(WHOLE_POINTS.round(rate), weight, WHOLE_POINTS)
+
+    assert score == score.to_integral_value()
+    assert D("0") <= score <= weight
+
+
+@given(target_number=st.integers(1, 10_000), actual=st.integers(0, 20_000), weight=weights)
+def test_whole_points_give_whole_suggestions_never_above_the_weight(target_number, actual, weight):
+    suggestion = suggest_score(
+        target(f"≥{target_number}(个)"), parse_actual(f"{actual}(个)"), weight, WHOLE_POINTS
+    )
+
+    assert suggestion is not None
+    assert suggestion.value == suggestion.value.to_integral_value()
+    assert D("0") <= suggestion.value <= weight
+
+
+@given(score=st.integers(0, 30), rate_percent=st.integers(0, 100))
+def test_whole_points_give_a_whole_total_and_the_grade_follows_it(score, rate_percent):
+    sheet = dataclasses.replace(
+        with_row(valid_sheet(), ROUNDS, score=D(score), reason="说明"),
+        funds=funds(initial="43.20", annual="43.20", executed=str(D("0.432") * rate_percent)),
+    )
+
+    result = evaluate(sheet, WHOLE_POINTS)
+
+    assert result.total == result.total.to_integral_value()
+    assert result.funds.rate == D(rate_percent)
+    assert result.total == result.funds.score + D(score) + D("60")
+    assert result.grade == grade_for(result.total, WHOLE_POINTS)
+
+
+def test_a_score_other_than_the_suggested_one_is_an_error_where_the_rule_set_says_so():
+    sheet = with_row(
+        valid_sheet(), COVERAGE, actual="85.50(%)", score=D("18.00"), reason="个别专业未覆盖"
+    )
+
+    default, strict = evaluate(sheet), evaluate(sheet, MISMATCH_IS_AN_ERROR)
+
+    assert [f.code for f in default.warnings] == ["score_differs_from_suggested"]
+    assert default.errors == ()
+    assert [f.code for f in strict.errors] == ["score_differs_from_suggested"]
+    assert strict.warnings == ()
+    assert only(strict, "score_differs_from_suggested").blocking
+    # Only that code changes: a reason left out is an error under both.
+    blank = with_row(sheet, COVERAGE, reason="")
+    assert [f.code for f in evaluate(blank, MISMATCH_IS_AN_ERROR).errors] == [
+        "reason_required",
+        "score_differs_from_suggested",
+    ]
+
+
+def test_a_severity_override_equal_to_the_codes_own_changes_nothing():
+    sheet = with_row(
+        valid_sheet(), COVERAGE, actual="85.50(%)", score=D("18.00"), reason="个别专业未覆盖"
+    )
+    same = RuleParams(severities=((Code.SCORE_DIFFERS_FROM_SUGGESTED, WARNING),))
+
+    assert evaluate(sheet, same).findings == evaluate(sheet).findings
+
+
+@given(
+    code=st.sampled_from(list(Code)),
+    severity=st.sampled_from(list(Severity)),
+    score=st.integers(0, 25),
+    executed=st.integers(0, 130),
+)
+def test_an_overridden_code_has_the_rule_sets_severity_and_every_count_follows(
+    code, severity, score, executed
+):
+    sheet = dataclasses.replace(
+        with_row(valid_sheet(), COVERAGE, score=D(score)), funds=funds(executed=str(executed))
+    )
+    params = RuleParams(severities=((code, severity),))
+
+    base, result = evaluate(sheet), evaluate(sheet, params)
+
+    assert [f.code for f in result.findings] == [f.code for f in base.findings]
+    for finding in result.findings:
+        expected = severity if finding.code == code else finding.code.severity
+        assert finding.severity == expected
+        assert finding.blocking == (expected == ERROR)
+    assert len(result.errors) == sum(f.severity == ERROR for f in result.findings)
+    assert len(result.warnings) == sum(f.severity == WARNING for f in result.findings)
+    assert params.severity(code) == severity
+
+
+def test_the_guideline_comes_from_the_rule_set_and_none_means_no_hint():
+    sheet = with_row(valid_sheet(), ACCIDENTS, level1="产出指标")  # 70/10/10
+    seventy = RuleParams(
+        guideline=(("产出指标", D("70")), ("效益指标", D("10")), ("满意度指标", D("10")))
+    )
+
+    assert "weights_guideline" in {f.code for f in evaluate(sheet).findings}
+    assert evaluate(sheet, seventy).findings == ()
+    assert evaluate(sheet, RuleParams(guideline=())).findings == ()
+    [hint] = evaluate(valid_sheet(), seventy).findings
+    assert hint.params["expected"] == "70.00/10.00/10.00"
+
+
+def test_the_20_80_form_keeps_its_20_point_budget_weight():
+    # 黄石 2022: 预算执行情况(20分); the rule set's default weight of 10 does not replace it.
+    rows = tuple(
+        dataclasses.replace(row, weight=row.weight * D("80") / D("90"))
+        for row in valid_sheet().indicators
+    )
+    sheet = dataclasses.replace(valid_sheet(), budget_weight=D("20"), indicators=rows)
+
+    result = evaluate(sheet, PARAMS)
+
+    assert result.funds.weight == D("20")
+    assert result.funds.score == D("19.00")
+    assert result.weight_total == D("100.00")
+
+
+@given(
+    factor=st.decimals(min_value=D("1.01"), max_value=D("3"), places=2), actual=st.integers(91, 400)
+)
+def test_the_over_achievement_factor_is_the_rule_sets(factor, actual):
+    sheet = with_row(valid_sheet(), COVERAGE, actual=f"{actual}(%)")
+
+    result = evaluate(sheet, RuleParams(over_achievement_factor=factor))
+
+    fires = D(actual) >= D("90") * factor
+    codes = {f.code for f in result.findings_for_row(COVERAGE)}
+    assert ("deviation_unexplained" in codes) == fires
+
+
+@given(threshold=st.integers(50, 100), executed=st.integers(40, 100))
+def test_the_execution_warning_line_is_the_rule_sets(threshold, executed):
+    sheet = dataclasses.replace(valid_sheet(), funds=funds(executed=str(executed)))
+
+    result = evaluate(sheet, RuleParams(execution_warning_below=D(threshold)))
+
+    assert ("execution_below_90" in {f.code for f in result.findings}) == (executed < threshold)
+
+
+def test_80_50_bands_accept_a_partial_score_of_half_the_weight():
+    sheet = with_row(
+        valid_sheet(),
+        MECHANISM,
+        actual="部分达成指标并具有一定效果",
+        score=D("5.00"),
+        reason="部分完成",
+    )
+    eighty_fifty = RuleParams(
+        bands=(
+            (Level.ACHIEVED, D("0.80"), D("1.00")),
+            (Level.PARTIAL, D("0.50"), D("0.80")),
+            (Level.NOT_ACHIEVED, D("0.00"), D("0.50")),
+        )
+    )
+
+    assert "qualitative_band" in {f.code for f in evaluate(sheet).findings}
+    assert "qualitative_band" not in {f.code for f in evaluate(sheet, eighty_fifty).findings}
