@@ -382,3 +382,93 @@ def test_export_writes_every_sheet_as_documented(seed_sheets, tmp_path):
 def test_export_of_an_unknown_id_fails_cleanly(empty_db, tmp_path):
     with pytest.raises(CommandError, match="no sheet with id 999"):
         call_command("export_sheets", "--output", str(tmp_path / "x.json"), "--id", "999")
+
+
+# -- real sheets from other regions: the printed unit, the bureau, what was read --------------
+
+REAL = ROOT / "tests" / "data" / "real-sheets"
+SPORTS = REAL / "04_shanghai_putuo_sports_centre_settlement_2022.tsv"
+LIBRARY = REAL / "09_hubei_huangshi_library_sharing_project_2022_partial.tsv"
+
+
+def test_a_yuan_sheet_is_stored_in_wan_exactly_with_its_printed_unit(empty_db):
+    output = run_import(str(SPORTS))
+    sheet = Sheet.objects.get(project__name="普陀体育中心与委托运营方结算费用")
+    assert sheet.amount_unit == Sheet.AmountUnit.YUAN
+    total = sheet.budget_lines.get(kind="total")
+    # 250000.00 元 and 215,457.6 元, in 万元 to the 分.
+    assert (total.initial, total.annual, total.executed) == (D("25"), D("25"), D("21.54576"))
+    assert sheet.budget_weight == D("10")
+    assert "  rules: 全国默认 2022 v1; amounts in 元" in output
+    # The figures are the sheet's: 215457.6 / 250000 = 86.18 % (printed 86.19 %).
+    assert sheet.evaluate().funds.rows["total"].rate == D("86.18")
+    again = run_import(str(SPORTS))
+    assert "内容相同，未改动" in again
+
+
+def test_import_names_the_bureau_and_reports_every_cell_it_could_not_place(empty_db):
+    output = run_import(str(LIBRARY), "--bureau", "黄石市财政局")
+    department = Department.objects.get(name="黄石市文化和旅游局")
+    assert department.bureau.name == "黄石市财政局"
+    assert "amounts in 万元" in output
+    assert f"{LIBRARY}:7: not placed: 项目类别 | 1、部门预算项目 ☑ 2、市直专项" in output
+    assert f"{LIBRARY}:26: not placed: 促进黄石文化经济发展,丰富市民文化活动" in output
+    sheet = Sheet.objects.get(project__name="共享工程")
+    assert sheet.budget_weight == D("20")
+    assert {u["line"] for u in sheet.unplaced_lines} == {7, 8, 9, 26}
+
+
+def test_a_department_of_another_bureau_keeps_it_and_the_line_says_so(empty_db):
+    run_import(str(LIBRARY), "--bureau", "黄石市财政局")
+    output = run_import(str(LIBRARY), "--bureau", "别的财政局")
+    assert Department.objects.get(name="黄石市文化和旅游局").bureau.name == "黄石市财政局"
+    assert "主管部门已属于“黄石市财政局”，未改为“别的财政局”" in output
+
+
+def test_extra_funds_sources_are_saved_into_other_and_kept_as_unplaced_lines(empty_db, write):
+    text = tsv(
+        ("项目支出绩效自评表（2022年度）",),
+        ("项目名称", "", "多来源项目"),
+        ("主管部门", "", "某局", "", "实施单位", "", "某站"),
+        (
+            "项目资金（元）",
+            "",
+            "",
+            "年初预算数",
+            "全年预算数",
+            "全年执行数",
+            "分值",
+            "执行率",
+            "得分",
+        ),
+        ("", "", "总额", "", "30000", "27000", "10", "90%", "9"),
+        ("", "", "财政拨款", "", "10000", "9000", "—", "", "—"),
+        ("", "", "财政专户管理资金", "", "20000", "18000", "—", "", "—"),
+    )
+    run_import(write(text))
+    sheet = Sheet.objects.get(project__name="多来源项目")
+    other = sheet.budget_lines.get(kind="other")
+    assert (other.annual, other.executed) == (D("2"), D("1.8"))
+    assert ["财政专户管理资金" in u["text"] for u in sheet.unplaced_lines] == [True]
+    assert "funds_not_adding_up" not in {f.code for f in sheet.evaluate().findings}
+
+
+def test_the_paste_preview_says_which_rules_unit_and_cells_it_read(filler):
+    from django.urls import reverse
+
+    from tests.helpers import logged_in
+
+    data = {
+        "new_project": "粘贴的元表",
+        "year": "2022",
+        "mode": "paste",
+        "text": LIBRARY.read_text(encoding="utf-8").replace("（万元）", "（元）"),
+    }
+    response = logged_in(filler).post(reverse("projects:sheet-new"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert str(response.context["rule_set"]) in page
+    assert response.context["amount_unit_label"] == "元"
+    assert "项目类别 | 1、部门预算项目 ☑ 2、市直专项" in page
+    # The form trims the pasted text: its leading blank line is gone.
+    assert [line for line, _text in response.context["unplaced"]] == [6, 7, 8, 25]
