@@ -22,7 +22,11 @@ FIELD_LABELS = {
     "score": INDICATOR["score"],
     "reason": INDICATOR["reason"],
     "applicable": official.NOT_APPLICABLE,
-    **{column: official.FUNDS_COLUMNS[column] for column in ("initial", "annual", "executed")},
+    # Snapshots hold stored amounts, in 万元 whatever unit the sheet prints: 全年执行数（万元）.
+    **{
+        column: official.FUNDS_COLUMNS[column] + official.FUNDS_LINES[1]
+        for column in ("initial", "annual", "executed")
+    },
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from itertools import groupby
 
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
@@ -13,6 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from indicators import numbers
 from indicators.models import Level2
 from projects import official
 from projects.access import may, scope_sheets
@@ -180,6 +182,7 @@ SHEET_FIELDS = [
     ("budget_weight", "预算执行分值"),
     ("goal_expected", official.GOAL_EXPECTED),
     ("goal_achieved", official.GOAL_ACHIEVED),
+    ("amount_unit", gettext_lazy("金额单位")),
     ("version", gettext_lazy("版本")),
 ]
 ROW_FIELDS = [
@@ -193,8 +196,10 @@ ROW_FIELDS = [
     ("applicable", gettext_lazy("适用")),
     ("level2", INDICATOR["level2"]),
 ]
+# Stored amounts, in 万元 whatever unit the sheet prints: 全年执行数（万元）.
 LINE_FIELDS = [
-    (column, official.FUNDS_COLUMNS[column]) for column in ("initial", "annual", "executed")
+    (column, official.FUNDS_COLUMNS[column] + official.FUNDS_LINES[1])
+    for column in ("initial", "annual", "executed")
 ]
 PROJECT_FIELDS = [("name", official.PROJECT)]
 COMMENT_FIELDS = [("body", gettext_lazy("内容")), ("resolved_at", gettext_lazy("解决时间"))]
@@ -211,6 +216,10 @@ def _shown(field_name: str, value, level2_names: dict) -> str:
         return level2_names.get(value, "")
     if field_name == "applicable":
         return str(_("适用") if value else _("不适用"))
+    if field_name == "amount_unit":
+        return str(Sheet.AmountUnit(value).label)
+    if isinstance(value, Decimal):
+        return str(numbers.exact(value))  # 1047.30, 38.766462: the places it needs
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return str(value)

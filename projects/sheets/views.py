@@ -343,6 +343,7 @@ def _paste(request, form, unit, project_name: str, year: int) -> HttpResponse:
         year=year,
         goal_expected=parsed.goal_expected,
         goal_achieved=parsed.goal_achieved,
+        amount_unit=parsed.amount_unit,  # previewed in the unit it printed
     )
     return render(
         request,

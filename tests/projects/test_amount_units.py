@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -13,8 +14,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators import numbers
+from projects.imports.services import save_parsed
+from projects.imports.text_reader import parse_text
+from projects.imports.xlsx_reader import xlsx_to_text
 from projects.models import BudgetLine, Sheet, Unit
 from projects.review.diff import diff_snapshots
+from projects.review.selectors import history
 from projects.sheets.selectors import content_snapshot, sheet_queryset
 from projects.sheets.services import sheet_create
 from tests.conftest import UNIT_A
@@ -167,6 +172,36 @@ def test_a_finding_about_amounts_on_a_wan_sheet_says_wan(filler):
     assert "为 10,000.00 万元" in message and "最大预算数 100.00 万元" in message
 
 
+def test_a_yuan_sheet_exported_to_excel_reads_back_as_the_same_sheet(filler):
+    sheet = yuan_sheet()
+    data = logged_in(filler).get(reverse("projects:sheet-xlsx", args=[sheet.pk])).content
+    (parsed,) = parse_text(xlsx_to_text(data)).sheets
+    assert parsed.amount_unit == "yuan"
+    assert parsed.funds["total"].annual == D("387664.62")
+    outcome = save_parsed(replace(parsed, project="元表回读"), year=2023)
+    again = Sheet.objects.get(pk=outcome.sheet.pk)
+    assert again.amount_unit == "yuan"
+    for kind in ("total", "appropriation", "carryover", "other"):
+        assert stored(again, kind) == stored(sheet, kind), kind
+    assert json_of(again)["printed_funds"] == json_of(sheet)["printed_funds"]
+
+
+def test_a_pasted_yuan_sheet_is_previewed_in_yuan(filler):
+    sheet = yuan_sheet()
+    text = xlsx_to_text(
+        logged_in(filler).get(reverse("projects:sheet-xlsx", args=[sheet.pk])).content
+    )
+    data = {"new_project": "粘贴的元表", "year": "2024", "mode": "paste", "text": text}
+    preview = logged_in(filler).post(reverse("projects:sheet-new"), data)
+    assert preview.status_code == 200
+    view = preview.context["view"]
+    assert view.funds_lines == ("项目资金", "（元）")
+    assert (view.funds[0].annual_text, view.funds[0].executed_text) == (
+        "387,664.62",
+        "215,457.60",
+    )
+
+
 # -- the editor ------------------------------------------------------------------------------
 
 
@@ -309,12 +344,27 @@ def test_the_summary_workbook_adds_a_yuan_and_a_wan_sheet_in_wan(filler, reviewe
 # -- history -----------------------------------------------------------------------------------
 
 
-def test_the_diff_of_a_yuan_sheet_shows_exact_amounts(filler):
+def test_the_diff_of_a_yuan_sheet_shows_exact_wan_amounts_labelled_wan(filler):
     sheet = yuan_sheet()
     before = content_snapshot(sheet_queryset().get(pk=sheet.pk))
     set_lines(sheet, {"appropriation": (ANNUAL, ANNUAL, D("21.545761"))})
     after = content_snapshot(sheet_queryset().get(pk=sheet.pk))
     diff = diff_snapshots(before, after)
-    assert [(c.field, c.old, c.new) for c in diff.funds] == [
-        ("appropriation.executed", "21.54576", "21.545761")
+    assert [(c.label, c.old, c.new) for c in diff.funds] == [
+        ("当年财政拨款 · 全年执行数（万元）", "21.54576", "21.545761")
     ]
+
+
+def test_the_history_of_a_yuan_sheet_shows_exact_wan_amounts_and_the_unit(filler):
+    sheet = yuan_sheet()
+    client = logged_in(filler)
+    # An untouched save first: the ORM updates above left no history record of their own.
+    assert client.post(edit_url(sheet), form_data(client.get(edit_url(sheet)))).status_code == 302
+    data = form_data(client.get(edit_url(sheet)))
+    data["appropriation_executed"] = "215,457.61"
+    data["amount_unit"] = "wan"  # nothing converted on the page: still read in 元
+    assert client.post(edit_url(sheet), data).status_code == 302
+    entries = history(Sheet.objects.get(pk=sheet.pk))
+    changes = {(e.what, str(label), old, new) for e in entries for label, old, new in e.changes}
+    assert ("其中：当年财政拨款", "全年执行数（万元）", "21.54576", "21.545761") in changes
+    assert ("整张表", "金额单位", "元", "万元") in changes

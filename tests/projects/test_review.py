@@ -146,8 +146,8 @@ def test_the_diff_since_the_previous_submission_stands_beside_the_comments(fille
         ("偏差原因分析及改进措施", "长效管理机制还需进一步健全", "缺少考核细则，6月前印发"),
     ]
     assert [(c.label, c.old, c.new) for c in diff.funds] == [
-        ("年度资金总额 · 全年执行数", "21.77", "21.80"),
-        ("当年财政拨款 · 全年执行数", "21.77", "21.80"),
+        ("年度资金总额 · 全年执行数（万元）", "21.77", "21.80"),
+        ("当年财政拨款 · 全年执行数（万元）", "21.77", "21.80"),
     ]
     notes = dict((r.index, n) for r, n in page.context["annotated_rows"])
     assert notes[15].change == change and notes[15].threads[0].first.body == "请具体说明"
