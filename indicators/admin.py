@@ -1,5 +1,6 @@
-"""The catalogue's back office. The year's rule sets are edited in projects/admin.py, since
-their versions follow the sheets they score (projects/rule_sets.py)."""
+"""The catalogue's back office. The rule sets and the finance bureaus are edited in
+projects/admin.py: rule-set versions follow the sheets they score (projects/rule_sets.py),
+and a bureau's page lists its departments (both of `projects`, which this app never imports)."""
 
 from django.contrib import admin
 
