@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 
@@ -611,3 +613,134 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
         archive.writestr("hello.txt", "not a workbook")
     with pytest.raises(ImportRefused, match="不是有效的 .xlsx 工作簿"):
         read_workbook(buffer.getvalue())
+
+
+# -- any exported sheet reads back, whatever the column order and blank cells -----------------
+
+SAFE = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"
+LEVELS = [
+    ("产出指标", "数量指标"),
+    ("产出指标", "质量指标"),
+    ("产出指标", "时效指标"),
+    ("效益指标", "社会效益指标"),
+    ("效益指标", "可持续影响指标"),
+    ("满意度指标", "服务对象满意度指标"),
+]
+TARGETS = ["=4(轮)", "≥90(%)", "≤5(起)", "健全", "≧735人次", "=100%", ">=90%", "及时"]
+ACTUALS = ["4.00(轮)", "95.00(%)", "达成年度指标", "不适用", "100%", "", "及时", "/"]
+
+
+def _words(min_size: int = 1):
+    return st.text(alphabet=SAFE, min_size=min_size, max_size=8)
+
+
+def _amount():
+    return st.none() | st.decimals(
+        min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False
+    )
+
+
+def _score():
+    return st.none() | st.decimals(
+        min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False
+    )
+
+
+@st.composite
+def exported_sheets(draw):
+    """A sheet as the app holds it: amounts in the printed unit, rows of any shape."""
+    unit = draw(st.sampled_from(["wan", "yuan"]))
+    funds = {
+        key: scoring.FundsLine(draw(_amount()), draw(_amount()), draw(_amount()))
+        for key in scoring.FUNDS_ROWS
+    }
+    rows = []
+    for _i in range(draw(st.integers(min_value=1, max_value=7))):
+        level1, level2 = draw(st.sampled_from(LEVELS))
+        actual = draw(st.sampled_from(ACTUALS))
+        rows.append(
+            scoring.IndicatorInput(
+                name="指标" + draw(_words()),
+                level1=level1,
+                level2=level2,
+                target=draw(st.sampled_from(TARGETS)),
+                actual=actual,
+                weight=draw(_score()),
+                score=draw(_score()),
+                reason=draw(_words(0)),
+                applicable=actual not in ("不适用", "/"),
+            )
+        )
+    rows.sort(key=lambda r: LEVELS.index((r.level1, r.level2)))
+    sheet = scoring.SheetInput(
+        project="项目" + draw(_words()),
+        department="部门" + draw(_words()),
+        unit="单位" + draw(_words()),
+        funds=funds,
+        # Never blank: the export prints the weight the rules use (the default when none).
+        budget_weight=draw(_score().filter(lambda w: w is not None)),
+        indicators=tuple(rows),
+    )
+    goals = (draw(_words(0)), draw(_words(0)))
+    return sheet, unit, goals
+
+
+def _exported_text(sheet, unit, goals) -> str:
+    """The sheet written by the app's Excel export and read as text (amounts in 万元 go in,
+    the workbook prints them in the sheet's unit)."""
+    from projects.sheets.view_model import SheetData, build_view
+
+    def stored(line):
+        values = (line.initial, line.annual, line.executed)
+        return scoring.FundsLine(
+            *(None if v is None else (v.scaleb(-4) if unit == "yuan" else v) for v in values)
+        )
+
+    wan = dataclasses.replace(sheet, funds={k: stored(v) for k, v in sheet.funds.items()})
+    data = SheetData(
+        input=wan, year=2023, goal_expected=goals[0], goal_achieved=goals[1], amount_unit=unit
+    )
+    view = build_view(data, RuleSet(year=2023))
+    return xlsx_to_text(export([view]))
+
+
+def _permute(lines: list[str], first: str, count: int | None, order: list[int]) -> list[str]:
+    """Columns 2–7 of the block whose header starts with `first` put in `order`."""
+    out = [line.split("\t") for line in lines]
+    at = next(i for i, cells in enumerate(out) if cells and cells[0].startswith(first))
+    end = (
+        at + 1 + count
+        if count is not None
+        else next(i for i in range(at + 1, len(out)) if out[i] and out[i][0] == "总分")
+    )
+    for i in range(at, end):
+        cells = out[i] + [""] * (8 - len(out[i]))
+        out[i] = cells[:2] + [cells[2 + k] for k in order] + cells[8:]
+    return ["\t".join(cells) for cells in out]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    exported_sheets(),
+    st.permutations(range(6)),
+    st.permutations(range(6)),
+)
+def test_any_exported_sheet_reads_back_identically_whatever_the_column_order(
+    content, funds_order, table_order
+):
+    sheet, unit, goals = content
+    lines = _exported_text(sheet, unit, goals).split("\n")
+    lines = _permute(lines, "项目资金", 4, list(funds_order))
+    lines = _permute(lines, "一级指标", None, list(table_order))
+    [parsed] = parse_text("\n".join(lines)).sheets
+    assert (parsed.project, parsed.department, parsed.unit) == (
+        sheet.project,
+        sheet.department,
+        sheet.unit,
+    )
+    assert parsed.amount_unit == unit
+    assert parsed.funds == sheet.funds
+    assert parsed.budget_weight == sheet.budget_weight
+    assert (parsed.goal_expected, parsed.goal_achieved) == goals
+    assert list(parsed.rows) == list(sheet.indicators)
+    assert parsed.unplaced == []
