@@ -338,7 +338,7 @@ def _funds_rows(fr: scoring.FundsResult, rule_set: RuleSet, unit: str) -> tuple[
                 annual_text=amount(annual),
                 executed_text=amount(executed),
                 rate_text=two(row.rate),
-                rate_explanation=_explain_rate(row, unit),
+                rate_explanation=_explain_rate(row, unit, rule_set),
                 weight_text=two(fr.weight) if is_total else "-",
                 score_text=two(fr.score) if is_total else "-",
                 score_explanation=_explain_budget_score(fr, rule_set) if is_total else "",
@@ -409,14 +409,28 @@ def _group_spans(items: list[tuple[str, str]]) -> tuple[list[int], list[int]]:
 # -- explanations: each computed figure says how it was reached ----------------------------
 
 
-def _explain_rate(row: scoring.FundsRowResult, unit: str) -> str:
+def _explain_rate(row: scoring.FundsRowResult, unit: str, rule_set: RuleSet) -> str:
+    """执行数 ÷ the rule set's denominator (全年预算数, or 年初预算数), amounts in the sheet's
+    unit."""
+    if rule_set.rate_denominator == RuleSet.Denominator.INITIAL:
+        budget = row.initial
+        missing, zero = (
+            _("年初预算数为 0 或未填，无法计算执行率"),
+            _("年初预算数为 0，执行率记 0.00"),
+        )
+    else:
+        budget = row.annual
+        missing, zero = (
+            _("全年预算数为 0 或未填，无法计算执行率"),
+            _("全年预算数为 0，执行率记 0.00"),
+        )
     if row.rate is None:
-        return _("全年预算数为 0 或未填，无法计算执行率")
-    if not row.annual:
-        return _("全年预算数为 0，执行率记 0.00")
+        return missing
+    if not budget:
+        return zero
     return _("%(executed)s ÷ %(annual)s = %(rate)s%%") % {
         "executed": amount(in_unit(row.executed or Decimal(0), unit)),
-        "annual": amount(in_unit(row.annual, unit)),
+        "annual": amount(in_unit(budget, unit)),
         "rate": two(row.rate),
     }
 

@@ -17,11 +17,12 @@ from indicators import numbers
 from projects.imports.services import save_parsed
 from projects.imports.text_reader import parse_text
 from projects.imports.xlsx_reader import xlsx_to_text
-from projects.models import BudgetLine, Sheet, Unit
+from projects.models import BudgetLine, Sheet, Unit, rule_set_for
 from projects.review.diff import diff_snapshots
 from projects.review.selectors import history
 from projects.sheets.selectors import content_snapshot, sheet_queryset
 from projects.sheets.services import sheet_create
+from projects.sheets.view_model import build_sheet_view
 from tests.conftest import UNIT_A
 from tests.helpers import edit_url, form_data, json_of, logged_in, sheet_of, view_of
 
@@ -95,6 +96,15 @@ def test_a_yuan_sheet_prints_yuan_on_its_page(filler):
     html = logged_in(filler).get(sheet.get_absolute_url()).content.decode()
     assert "项目资金<br>（元）" in html and "（万元）" not in html
     assert "387,664.62" in html and "215,457.60" in html
+
+
+def test_the_rate_explanation_divides_by_the_rule_sets_denominator_in_the_sheets_unit(filler):
+    budget = (D("30"), ANNUAL, EXECUTED)
+    sheet = yuan_sheet(total=budget, appropriation=budget)
+    rule_set = rule_set_for(sheet)
+    rule_set.rate_denominator = rule_set.Denominator.INITIAL  # unsaved: this test's rules only
+    total = build_sheet_view(sheet_queryset().get(pk=sheet.pk), rule_set).funds[0]
+    assert total.rate_explanation == "215,457.60 ÷ 300,000.00 = 71.81%"
 
 
 def test_a_wan_sheet_prints_as_before(filler):
