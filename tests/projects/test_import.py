@@ -472,3 +472,35 @@ def test_the_paste_preview_says_which_rules_unit_and_cells_it_read(filler):
     assert "项目类别 | 1、部门预算项目 ☑ 2、市直专项" in page
     # The form trims the pasted text: its leading blank line is gone.
     assert [line for line, _text in response.context["unplaced"]] == [6, 7, 8, 25]
+
+
+def _clipboard_text() -> str:
+    from tests.projects.test_sheet_text import CLIPBOARD_ROWS
+
+    return "\r\n".join("\t".join(row) for row in CLIPBOARD_ROWS) + "\r\n"
+
+
+def test_import_sheets_reads_excel_clipboard_text_whole(empty_db, tmp_path):
+    path = tmp_path / "clipboard.txt"
+    path.write_bytes(_clipboard_text().encode("utf-8"))
+    run_import(str(path))
+    sheet = Sheet.objects.get(project__name="剪贴板项目")
+    assert sheet.goal_expected == "第一行目标\n第二行目标"
+    assert sheet.goal_achieved == '完成 "两轮" 培训'
+    assert sheet.indicators.get(name="培训轮次").reason == '原因："三公"经费压减\n明年改进'
+
+
+def test_the_paste_box_reads_excel_clipboard_text_whole(filler):
+    from django.urls import reverse
+
+    from tests.helpers import logged_in
+
+    data = {"new_project": "剪贴板项目", "year": "2024", "mode": "paste"}
+    client = logged_in(filler)
+    client.post(reverse("projects:sheet-new"), {**data, "text": _clipboard_text()})
+    client.post(
+        reverse("projects:sheet-new"), {**data, "text": _clipboard_text(), "action": "confirm"}
+    )
+    sheet = Sheet.objects.get(project__name="剪贴板项目", year=2024)
+    assert sheet.goal_expected == "第一行目标\n第二行目标"
+    assert sheet.indicators.get(name="培训轮次").reason == '原因："三公"经费压减\n明年改进'
