@@ -178,6 +178,7 @@ PREAMBLE_DEPARTMENT = frozenset({official.DEPARTMENT, "主管单位"})
 PREAMBLE_IGNORED = frozenset(
     {"填报日期", "日期", "填报人", "联系电话", "联系人", "金额单位", "项目负责人"}
 )
+UNIT_LINE_RE = re.compile(r"^(?:金额)?单位[:：](万元|元)$")
 FORM_NUMBER_RE = re.compile(r"^(?:公开|附表|附件|表)\s*\d+\s*表?$")
 # Level-2 names printed short or with template residue: 经济效益 → 经济效益指标,
 # 环境效益 → 生态效益指标, 服务对象满意度指标等 → 服务对象满意度指标.
@@ -478,6 +479,12 @@ class _Reader:
             return
         if self.stage == "header" and self.read_preamble(filled):
             return
+        if self.stage in ("header", "funds") and len(filled) == 1:
+            unit = UNIT_LINE_RE.match(_compact(filled[0]))
+            if unit:
+                # `单位：元` between the header and the funds block.
+                self.set_amount_unit("yuan" if unit.group(1) == "元" else "wan")
+                return
         if self.read_header_or_funds(number, cells, filled):
             return
         self.flush_funds()

@@ -383,3 +383,17 @@ PIECES = list('"\t\r\n ab1.,%—-/≧═') + [
 def test_no_text_makes_the_reader_raise_quotes_and_line_ends_included(text):
     for sheet in parse_text(text).sheets:
         evaluate(sheet.to_input())
+
+
+def test_a_unit_line_between_the_header_and_the_funds_gives_the_unit():
+    text = tsv(
+        ("项目名称", "", "元项目"),
+        ("主管部门", "", "某局", "", "实施单位", "", "某站"),
+        ("金额单位：元",),
+        ("项目资金", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"),
+        ("年度资金总额", "", "", "25000", "20000", "10", "80%", "8"),
+    )
+    [sheet] = parse_text(text).sheets
+    assert (sheet.amount_unit, sheet.amount_unit_printed) == ("yuan", True)
+    assert sheet.funds["total"].annual == D("25000") and sheet.funds["total"].initial is None
+    assert sheet.unplaced == []
