@@ -317,7 +317,10 @@ def cell_text(cell, formula_cell=None) -> str:
     # A line break inside a cell becomes an HTML character reference: the text reader undoes
     # references in every cell, so the line structure stays one row per line.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\t", " ").replace("\n", "&#10;")
+    text = text.replace("\t", " ").replace("\n", "&#10;")
+    # A cell's leading quote as a reference too: a workbook's text is never read as Excel's
+    # clipboard quoting (`text_reader.excel_shaped`), whatever its cells start with.
+    return "&quot;" + text[1:] if text.startswith('"') else text
 
 
 def worksheet_lines(ws, formulas_ws=None, limits: WorkbookLimits | None = None) -> list[str]:

@@ -744,3 +744,24 @@ def test_any_exported_sheet_reads_back_identically_whatever_the_column_order(
     assert (parsed.goal_expected, parsed.goal_achieved) == goals
     assert list(parsed.rows) == list(sheet.indicators)
     assert parsed.unplaced == []
+
+
+def test_a_workbook_cell_that_starts_with_a_quote_is_read_as_typed():
+    """Its text is never taken for Excel's clipboard quoting, which would unquote it."""
+    wb = Workbook()
+    ws = wb.active
+    rows = [
+        ["财政项目支出绩效自评表（2024年度）"],
+        ["项目名称", None, "引号项目"],
+        ["主管部门", None, "某局", None, "实施单位", None, "某站"],
+        ["年度总体目标", None, "预期目标", None, None, "实际完成情况"],
+        [None, None, "两行\n目标", None, None, "完成"],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+        ["产出指标", "数量指标", '"say ""hi"""', "=1(次)", "1(次)", "100", "100"],
+    ]
+    for row in rows:
+        ws.append(row)
+    [sheet] = parse_text(xlsx_to_text(workbook_bytes(wb))).sheets
+    assert sheet.goal_expected == "两行\n目标"
+    assert sheet.goal_achieved == "完成"
+    assert sheet.rows[0].name == '"say ""hi"""'
