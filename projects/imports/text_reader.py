@@ -860,8 +860,19 @@ class _Reader:
                 # A level-2 name standing in the level-1 column still tells its level 1.
                 self.level1 = self.parents[level2]
                 continue
+            if self.unknown_level2(cells, i):
+                self.level2 = level
+                continue
             return i
         return None
+
+    def unknown_level2(self, cells: list[str], i: int) -> bool:
+        """A level-2 name the catalogue lacks (Hubei's `读者`): in the header's 二级指标
+        column, right after this row's level-1 cell, with the 三级指标 cell filled."""
+        level1, level2, name = (self.columns.get(k) for k in ("level1", "level2", "name"))
+        if level1 is None or level2 != i or name is None or not i < name < len(cells):
+            return False
+        return bool(cells[name]) and _level_name(cells[level1]) in self.level1s
 
     def reordered_name_column(self) -> int | None:
         """The header's 三级指标 column when another value column stands before it (a

@@ -415,7 +415,7 @@ def test_import_names_the_bureau_and_reports_every_cell_it_could_not_place(empty
     assert f"{LIBRARY}:26: not placed: 促进黄石文化经济发展,丰富市民文化活动" in output
     sheet = Sheet.objects.get(project__name="共享工程")
     assert sheet.budget_weight == D("20")
-    assert {u["line"] for u in sheet.unplaced_lines} == {7, 8, 9, 26}
+    assert {u["line"] for u in sheet.unplaced_lines} == {7, 8, 9, 26, 30}
 
 
 def test_a_department_of_another_bureau_keeps_it_and_the_line_says_so(empty_db):
@@ -471,7 +471,7 @@ def test_the_paste_preview_says_which_rules_unit_and_cells_it_read(filler):
     assert response.context["amount_unit_label"] == "元"
     assert "项目类别 | 1、部门预算项目 ☑ 2、市直专项" in page
     # The form trims the pasted text: its leading blank line is gone.
-    assert [line for line, _text in response.context["unplaced"]] == [6, 7, 8, 25]
+    assert [line for line, _text in response.context["unplaced"]] == [6, 7, 8, 25, 29]
 
 
 def _clipboard_text() -> str:

@@ -277,3 +277,10 @@ def test_the_split_target_columns_join_into_the_printed_target():
     assert header[3:6] == ["指标性质", "指标值", "度量单位"]
     assert lines[at + 1][3:6] == ["≧", "735", "人次"]
     assert read(lines).rows[0].target == "≧735人次"
+
+
+def test_a_level_two_name_the_catalogue_lacks_is_no_indicator_name():
+    """Hubei's 满意度 block: `满意度指标(10分) | 读者 | 在网络上设置读者满意度调查` (cut off)."""
+    sheet = read(lines_of("09_hubei_huangshi_library_sharing_project_2022_partial.tsv"))
+    assert "读者" not in {row.name for row in sheet.rows}
+    assert sheet.unplaced[-1] == (30, "满意度指标(10分) | 读者 | 在网络上设置读者满意度调查")
