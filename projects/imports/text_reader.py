@@ -746,7 +746,10 @@ class _Reader:
             self.sheet.extra_sources.append((label, line))
             self.unplaced(number, cells, note=f"（{label}：已计入{official.FUNDS_ROWS['other']}）")
             return
-        if report:
+        # Only the total row's 分值 and 得分 count: a sub-row printing its own (Anhui's 10 | 8)
+        # is reported, not read.
+        own_score = key != "total" and (read.get("weight") or read.get("score")) is not None
+        if report or own_score:
             self.unplaced(number, cells)
         self.sheet.funds[key] = line
         self.sheet.printed_rates[key] = read.get("rate")

@@ -284,3 +284,10 @@ def test_a_level_two_name_the_catalogue_lacks_is_no_indicator_name():
     sheet = read(lines_of("09_hubei_huangshi_library_sharing_project_2022_partial.tsv"))
     assert "读者" not in {row.name for row in sheet.rows}
     assert sheet.unplaced[-1] == (30, "满意度指标(10分) | 读者 | 在网络上设置读者满意度调查")
+
+
+def test_a_sub_row_printing_its_own_weight_and_score_is_reported_not_read():
+    """Anhui: 年度资金总额 … 10 | 89.7% | 9, but 其中：当年财政拨款 … 10 | 89.7% | 8."""
+    sheet = read(lines_of("13_anhui_luan_public_culture_system_2021_partial.tsv"))
+    assert (sheet.budget_weight, sheet.printed_budget_score) == (Decimal("10"), Decimal("9"))
+    assert sheet.unplaced == [(8, "其中：当年财政拨款 | 200 | 200 | 179.43 | 10 | 89.7% | 8")]
