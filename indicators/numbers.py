@@ -23,6 +23,22 @@ def two(value: Decimal | None) -> str:
         return f"{value:f}"
 
 
+def figure(value: Decimal | None, places: int = 2) -> str:
+    """A score, weight or rate under its rule set's places: `9.87` with two, `9` with whole
+    points (rule sets that print whole points); a value with decimals under whole points
+    (a typed 8.5) keeps two decimals, so nothing typed is hidden."""
+    if value is None:
+        return ""
+    if places == 0:
+        try:
+            whole = value.to_integral_value()
+        except InvalidOperation:
+            return two(value)
+        if whole == value:
+            return str(whole.quantize(Decimal(1)))
+    return two(value)
+
+
 def amount(value: Decimal | None) -> str:
     """An amount as printed in its sheet's unit: `1,087.50` (万元) or `387,664.62` (元), two
     decimals (a 元 amount's 分) with thousands separators."""

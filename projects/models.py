@@ -114,6 +114,7 @@ class Sheet(models.Model):
         related_name="sheets",
         verbose_name=_("评分规则版本"),
     )
+
     class AmountUnit(models.TextChoices):
         WAN = "wan", _("万元")
         YUAN = "yuan", _("元")

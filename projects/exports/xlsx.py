@@ -101,8 +101,10 @@ def _width(first: int, last: int) -> float:
 
 
 class _Writer:
-    def __init__(self, ws: Worksheet) -> None:
+    def __init__(self, ws: Worksheet, places: int = 2) -> None:
         self.ws = ws
+        # The rule set's places: figures of a whole-points rule set print as whole numbers.
+        self.places = places
         self.row = 0
         # Lines each row needs, from its cells that span one row only.
         self.lines: dict[int, int] = {}
@@ -146,7 +148,8 @@ class _Writer:
         cell = self.ws.cell(row=self.row, column=column)
         if value is not None:
             cell.value = value
-            cell.number_format = number_format
+            whole = self.places == 0 and value == value.to_integral_value()
+            cell.number_format = "0" if whole and number_format == NUMBER_FORMAT else number_format
         cell.font = FONT
         cell.alignment = RIGHT
 
@@ -160,7 +163,7 @@ def write_sheet(
     ws: Worksheet, view: SheetView, *, exported_at: datetime, status_label: str
 ) -> None:
     """Lay out one sheet on `ws` like the official form, block by block."""
-    w = _Writer(ws)
+    w = _Writer(ws, view.places)
     w.next_row()
     w.text(1, view.title, font=TITLE_FONT, align=CENTER, last_column=COLUMNS)
     title_row = w.row

@@ -26,7 +26,7 @@ from indicators import scoring
 from indicators.findings import Code, Finding, Severity
 from indicators.messages import SEVERITY_NAMES, finding_message
 from indicators.models import RuleSet
-from indicators.numbers import WAN, amount, in_unit, two
+from indicators.numbers import WAN, amount, figure, in_unit, two
 from indicators.scoring import Grade, SuggestionRule
 from projects import official
 from projects.models import Sheet, rule_set_for
@@ -154,6 +154,8 @@ class SheetView:
     grade_explanation: str
     findings: tuple[FindingView, ...]
     sheet_findings: tuple[FindingView, ...]
+    # Decimal places the rule set prints figures with (2, or 0 for whole points).
+    places: int = 2
 
     @property
     def errors(self) -> tuple[FindingView, ...]:
@@ -223,6 +225,7 @@ def build_view(data: SheetData, rule_set: RuleSet) -> SheetView:
     unit = data.amount_unit
     findings = _finding_views(result.findings, data.input.funds, unit)
     fr = result.funds
+    places = rule_set.decimal_places
     return SheetView(
         id=data.id,
         year=data.year,
@@ -241,19 +244,20 @@ def build_view(data: SheetData, rule_set: RuleSet) -> SheetView:
         budget_score=fr.score,
         goal_expected=data.goal_expected,
         goal_achieved=data.goal_achieved,
-        rows=_indicator_rows(data, result, findings),
+        rows=_indicator_rows(data, result, findings, places),
         weight_total=result.weight_total,
-        weight_total_text=two(result.weight_total),
+        weight_total_text=figure(result.weight_total, places),
         total=result.total,
-        total_text=two(result.total),
+        total_text=figure(result.total, places),
         raw_score=result.raw_score,
-        raw_score_text=two(result.raw_score),
+        raw_score_text=figure(result.raw_score, places),
         rescaled=result.rescaled,
         total_explanation=_explain_total(result),
         grade=result.grade,
         grade_explanation=_explain_grade(result, rule_set),
         findings=findings,
         sheet_findings=tuple(f for f in findings if f.row is None),
+        places=places,
     )
 
 
@@ -337,10 +341,10 @@ def _funds_rows(fr: scoring.FundsResult, rule_set: RuleSet, unit: str) -> tuple[
                 initial_text=amount(initial),
                 annual_text=amount(annual),
                 executed_text=amount(executed),
-                rate_text=two(row.rate),
+                rate_text=figure(row.rate, rule_set.decimal_places),
                 rate_explanation=_explain_rate(row, unit, rule_set),
-                weight_text=two(fr.weight) if is_total else "-",
-                score_text=two(fr.score) if is_total else "-",
+                weight_text=figure(fr.weight, rule_set.decimal_places) if is_total else "-",
+                score_text=figure(fr.score, rule_set.decimal_places) if is_total else "-",
                 score_explanation=_explain_budget_score(fr, rule_set) if is_total else "",
                 is_total=is_total,
             )
@@ -349,7 +353,10 @@ def _funds_rows(fr: scoring.FundsResult, rule_set: RuleSet, unit: str) -> tuple[
 
 
 def _indicator_rows(
-    data: SheetData, result: scoring.SheetResult, findings: tuple[FindingView, ...]
+    data: SheetData,
+    result: scoring.SheetResult,
+    findings: tuple[FindingView, ...],
+    places: int = 2,
 ) -> tuple[RowView, ...]:
     """The indicator rows with their level cells spanned and their own findings beside them."""
     items = data.input.indicators
@@ -372,12 +379,12 @@ def _indicator_rows(
                 actual=computed.actual.display,
                 weight=item.weight,
                 score=item.score,
-                weight_text=two(item.weight),
-                score_text=two(item.score),
+                weight_text=figure(item.weight, places),
+                score_text=figure(item.score, places),
                 reason=item.reason,
                 applicable=computed.applicable,
                 suggested=suggestion.value if suggestion else None,
-                suggested_text=two(suggestion.value) if suggestion else "",
+                suggested_text=figure(suggestion.value, places) if suggestion else "",
                 suggestion_explanation=explain_suggestion(computed, item.weight),
                 findings=tuple(f for f in findings if f.row == idx),
             )

@@ -405,9 +405,7 @@ def test_an_admin_change_to_a_draft_moves_its_version_so_an_open_editor_is_stale
     assert Indicator.objects.get(pk=row.pk).reason == "管理员在后台改的原因"
 
 
-def test_the_admin_site_shows_no_second_factor_secret_and_no_login_attempts(
-    admin_user, client_for
-):
+def test_the_admin_site_shows_no_second_factor_secret_and_no_login_attempts(admin_user, client_for):
     client = client_for(admin_user)
     index = client.get("/admin/").content.decode()
     assert "otp_totp" not in index and "otp_static" not in index and "/admin/axes/" not in index
