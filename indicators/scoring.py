@@ -439,9 +439,22 @@ class _Findings:
         self.items: list[Finding] = []
         self.overrides = {code: sev for code, sev in severities if sev != code.severity}
 
-    def add(self, code: Code, row: int | None = None, field: str | None = None, **params) -> None:
+    def add(
+        self,
+        code: Code,
+        row: int | None = None,
+        field: str | None = None,
+        *,
+        severity: Severity | None = None,
+        **params,
+    ) -> None:
+        """One finding; `severity` gives this one finding another severity than its code's
+        (a missing 年初预算数 that no figure needs is only a warning)."""
         values = {k: str(v) for k, v in params.items()}
-        self.items.append(Finding(code, row, field, values, self.overrides.get(code)))
+        override = severity if severity is not None else self.overrides.get(code)
+        if override == code.severity:
+            override = None
+        self.items.append(Finding(code, row, field, values, override))
 
 
 @dataclass
@@ -487,7 +500,11 @@ def _check_funds(sheet: SheetInput, funds: FundsResult, params: RuleParams, add:
     total_line = sheet.funds.get("total", FundsLine())
     for column in FUNDS_COLUMNS:
         if total_line.get(column) is None:
-            add(Code.VALUE_MISSING, None, f"funds.total.{column}")
+            # 年初预算数 is needed only as the rate's denominator; many regional forms print no
+            # 年初 column at all, so elsewhere its absence is a warning, not a block.
+            needed = column != "initial" or params.rate_denominator == Denominator.INITIAL
+            severity = None if needed else Severity.WARNING
+            add(Code.VALUE_MISSING, None, f"funds.total.{column}", severity=severity)
     for column in FUNDS_COLUMNS:
         total_value = total_line.get(column)
         if total_value is None:

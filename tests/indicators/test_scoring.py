@@ -619,6 +619,17 @@ def test_a_missing_initial_budget_on_the_total_row_is_missing_a_value():
     result = evaluate(with_funds(valid_sheet(), "total", initial=None))
 
     assert problems(result) == [("value_missing", None, "funds.total.initial")]
+    # Not the rate's denominator: a warning (regional forms print no 年初 column) …
+    assert only(result, "value_missing").severity == Severity.WARNING
+    assert not result.errors
+
+
+def test_a_missing_initial_budget_blocks_when_it_is_the_rates_denominator():
+    params = dataclasses.replace(RuleParams(), rate_denominator="initial")
+    result = evaluate(with_funds(valid_sheet(), "total", initial=None), params)
+
+    assert ("value_missing", None, "funds.total.initial") in problems(result)
+    assert only(result, "value_missing").severity == Severity.ERROR
 
 
 def test_a_missing_annual_budget_on_the_total_row_is_missing_and_leaves_no_budget():
