@@ -206,3 +206,29 @@ def test_a_pasted_seed_sheet_is_previewed_then_saved_with_its_figures(e2e_demo, 
     expect(live_total(page)).to_have_text("96.76")
     expect(page.locator("#rate-total")).to_have_text("97.62")
     assert str(Sheet.objects.get(year=2024).evaluate().total) == "96.76"
+
+
+def test_switching_the_amount_unit_converts_what_is_typed_and_stores_the_same(
+    e2e_demo, login, live_server
+):
+    """A clerk whose sheet prints 元 switches the editor to 元: the typed amounts move four
+    places on the page, the funds header says 元, live scoring agrees, and the save stores the
+    same 万元 amounts (nothing re-read 10,000-fold)."""
+    from decimal import Decimal
+
+    sheet = Sheet.objects.get(project__name="信息化运维项目")
+    before = {line.kind: line.executed for line in sheet.budget_lines.all()}
+    page = login("filler")
+    page.goto(f"{live_server.url}/sheets/{sheet.pk}/edit/")
+    executed = page.locator("input[name=appropriation_executed]")
+    typed = executed.input_value()
+    page.select_option("select.js-amount-unit", "yuan")
+    expect(page.locator("#funds-label")).to_contain_text("元")
+    assert Decimal(executed.input_value()) == Decimal(typed) * 10000
+    rate = page.locator("#rate-total").inner_text()
+    page.click("button[value=save]")
+    expect(page.locator(".alert-success")).to_contain_text("已保存草稿")
+    sheet.refresh_from_db()
+    assert sheet.amount_unit == Sheet.AmountUnit.YUAN
+    assert {line.kind: line.executed for line in sheet.budget_lines.all()} == before
+    expect(page.locator("#rate-total")).to_have_text(rate)
