@@ -11,3 +11,9 @@ class ProjectsConfig(AppConfig):
         from .audit import receivers
 
         receivers.connect()  # the audit log listens to logins, saves and the admin
+        from django.db.models.signals import post_migrate
+
+        from .figures import fill_missing
+
+        # After an upgrade, sheets without stored figures get them (projects/figures.py).
+        post_migrate.connect(fill_missing, sender=self, dispatch_uid="projects.fill_figures")

@@ -368,6 +368,67 @@ class Indicator(models.Model):
         )
 
 
+class SheetFigures(models.Model):
+    """A sheet's computed figures, stored (`projects.figures.store`) in the transaction that
+    changed the sheet, so lists, the inbox and the summary read them with queries instead of
+    scoring every sheet. The sheet page and one sheet's exports still compute them afresh
+    through the view-model; a test holds the two equal."""
+
+    sheet = models.OneToOneField(
+        Sheet, on_delete=models.CASCADE, primary_key=True, related_name="figures"
+    )
+    total = models.DecimalField(_("总分"), max_digits=30, decimal_places=2)
+    grade = models.CharField(_("评分等级"), max_length=4)
+    raw_score = models.DecimalField(_("得分合计"), max_digits=30, decimal_places=2)
+    # The 年度资金总额 line's execution rate (None: no denominator).
+    rate = models.DecimalField(_("执行率"), max_digits=30, decimal_places=2, null=True)
+    budget_score = models.DecimalField(_("预算执行得分"), max_digits=30, decimal_places=2)
+    budget_weight = models.DecimalField(_("预算执行分值"), max_digits=30, decimal_places=2)
+    weight_total = models.DecimalField(_("分值合计"), max_digits=30, decimal_places=2)
+    # Findings by their effective severity (the rule set's override, else the code's own).
+    errors = models.PositiveIntegerField(_("错误数"))
+    warnings = models.PositiveIntegerField(_("提醒数"))
+    # The 年度资金总额 line, stored 万元 like BudgetLine.
+    initial = models.DecimalField(_("年初预算数"), **AMOUNT)
+    annual = models.DecimalField(_("全年预算数"), **AMOUNT)
+    executed = models.DecimalField(_("全年执行数"), **AMOUNT)
+    # The rule-set version the figures were computed with (None: the unsaved default).
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("评分规则版本")
+    )
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grade"], name="figures_grade"),
+            models.Index(fields=["total"], name="figures_total"),
+            models.Index(fields=["errors"], name="figures_errors"),
+        ]
+        verbose_name = _("自评表得分")
+        verbose_name_plural = pgettext_lazy("plural", "自评表得分")
+
+
+class SheetFinding(models.Model):
+    """One finding of a sheet as stored with its figures: code, effective severity, row
+    (0-based, None for the sheet), field and parameters, in the engine's order."""
+
+    sheet = models.ForeignKey(
+        Sheet, on_delete=models.CASCADE, related_name="stored_findings", verbose_name=_("自评表")
+    )
+    position = models.PositiveIntegerField(_("顺序"))
+    code = models.CharField(_("代码"), max_length=60)
+    severity = models.CharField(_("级别"), max_length=10)
+    row = models.PositiveIntegerField(_("行"), null=True)
+    field = models.CharField(_("位置"), max_length=60, blank=True)
+    params = models.JSONField(_("参数"), default=dict)
+
+    class Meta:
+        ordering = ["sheet", "position"]
+        indexes = [models.Index(fields=["code", "severity"], name="finding_code_severity")]
+        verbose_name = _("检查结果")
+        verbose_name_plural = pgettext_lazy("plural", "检查结果")
+
+
 class Profile(models.Model):
     """Links a user to the unit it fills for (填报人) or the department it reviews for (审核人)."""
 

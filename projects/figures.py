@@ -1,0 +1,209 @@
+"""Stored figures and findings (docs/rules.md "Stored figures"): each sheet's computed figures
+(`SheetFigures`) and findings (`SheetFinding`), written in the transaction that changed the
+sheet, so lists, the inbox, the exports page and the summary read them with queries instead
+of scoring every sheet on every request.
+
+Every figure is computed the one way (`Sheet.evaluate` with `rule_set_for`): storing is a copy
+of what the sheet page computes afresh. The writers call `store` (one sheet) or `store_many`
+(a batch) inside their own transaction, which the stored rows commit and roll back with:
+`sheet_create`, `sheet_save_content`, `sheet_transition`, the import's `save_parsed`,
+`rule_sets.save_rule_set` (the drafts and returned sheets it moves) and the admin's change to
+a draft. `recompute_figures` (a management command) recomputes them all and names the sheets
+whose stored rows differed; after `migrate`, sheets without stored figures get them
+(`fill_missing`, on post_migrate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from .models import Indicator, Sheet, SheetFigures, SheetFinding, rule_set_for
+
+BATCH = 500
+# The stored figures compared by `Computed.key` (everything but the time of computing).
+FIGURE_FIELDS = (
+    "total",
+    "grade",
+    "raw_score",
+    "rate",
+    "budget_score",
+    "budget_weight",
+    "weight_total",
+    "errors",
+    "warnings",
+    "initial",
+    "annual",
+    "executed",
+    "rule_set_id",
+)
+
+
+def _with_content() -> QuerySet[Sheet]:
+    """Sheets with what `Sheet.evaluate` reads, rows in their order, in 3 queries a batch."""
+    rows = Indicator.objects.select_related("level1", "level2").order_by("position")
+    return Sheet.objects.select_related("project__unit__department").prefetch_related(
+        "budget_lines", Prefetch("indicators", queryset=rows)
+    )
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A sheet's figures and findings as rows, unsaved (fresh) or read back (stored)."""
+
+    figures: SheetFigures | None
+    findings: tuple[SheetFinding, ...]
+
+    def key(self) -> tuple:
+        """What must match between stored and fresh: every figure (compared as numbers, so
+        96 and 96.00 are equal) and every finding in order."""
+        figures = (
+            None
+            if self.figures is None
+            else tuple(getattr(self.figures, name) for name in FIGURE_FIELDS)
+        )
+        findings = tuple((f.code, f.severity, f.row, f.field, f.params) for f in self.findings)
+        return figures, findings
+
+
+def compute(sheet: Sheet, *, cache: dict | None = None) -> Computed:
+    """The sheet's figures and findings, computed now (rows and lines prefetched or not)."""
+    rule_set = rule_set_for(sheet, cache=cache)
+    result = sheet.evaluate(rule_set)
+    line = result.funds.rows["total"]
+    figures = SheetFigures(
+        sheet_id=sheet.pk,
+        total=result.total,
+        grade=str(result.grade),
+        raw_score=result.raw_score,
+        rate=line.rate,
+        budget_score=result.funds.score,
+        budget_weight=result.funds.weight,
+        weight_total=result.weight_total,
+        errors=len(result.errors),
+        warnings=len(result.warnings),
+        initial=line.initial,
+        annual=line.annual,
+        executed=line.executed,
+        rule_set_id=rule_set.pk,
+        computed_at=timezone.now(),
+    )
+    findings = tuple(
+        SheetFinding(
+            sheet_id=sheet.pk,
+            position=position,
+            code=str(finding.code),
+            severity=str(finding.severity),
+            row=finding.row,
+            field=finding.field or "",
+            params=dict(finding.params),
+        )
+        for position, finding in enumerate(result.findings)
+    )
+    return Computed(figures, findings)
+
+
+def fresh(sheet: Sheet | int) -> Computed:
+    """What `store` would write for the sheet now, without writing it."""
+    pk = sheet if isinstance(sheet, int) else sheet.pk
+    return compute(_with_content().get(pk=pk))
+
+
+def stored(sheet: Sheet | int) -> Computed:
+    """The sheet's stored figures (None when it has none) and findings, as read back."""
+    pk = sheet if isinstance(sheet, int) else sheet.pk
+    return Computed(
+        SheetFigures.objects.filter(sheet_id=pk).first(),
+        tuple(SheetFinding.objects.filter(sheet_id=pk).order_by("position")),
+    )
+
+
+def _write(computed: list[Computed]) -> None:
+    """Replace the stored rows of these sheets with the computed ones."""
+    ids = [c.figures.sheet_id for c in computed]
+    SheetFinding.objects.filter(sheet_id__in=ids).delete()
+    SheetFigures.objects.filter(sheet_id__in=ids).delete()
+    SheetFigures.objects.bulk_create([c.figures for c in computed])
+    SheetFinding.objects.bulk_create(
+        [finding for c in computed for finding in c.findings], batch_size=1000
+    )
+
+
+@transaction.atomic
+def store(sheet: Sheet | int) -> SheetFigures:
+    """Compute and store one sheet's figures and findings, read from the database as the
+    caller's transaction sees it (the sheet row locked), replacing the stored ones."""
+    pk = sheet if isinstance(sheet, int) else sheet.pk
+    loaded = _with_content().select_for_update(of=("self",)).get(pk=pk)
+    computed = compute(loaded)
+    _write([computed])
+    return computed.figures
+
+
+def _batches(sheet_ids: Iterable[int]) -> Iterable[list[int]]:
+    batch: list[int] = []
+    for pk in sheet_ids:
+        batch.append(pk)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def recompute(sheet_ids: Iterable[int], *, write: bool = True) -> tuple[int, list[int]]:
+    """Compute the sheets' figures in batches of 500 (a few queries a batch, each rule set
+    read once), store them when `write`, and return how many sheets were computed and the
+    ids of those whose stored rows differed (or were missing)."""
+    cache: dict = {}
+    count = 0
+    changed: list[int] = []
+    for batch in _batches(sheet_ids):
+        with transaction.atomic():
+            sheets = _with_content().filter(pk__in=batch).order_by("pk")
+            if write:
+                sheets = sheets.select_for_update(of=("self",))
+            computed = [compute(sheet, cache=cache) for sheet in sheets]
+            before = _stored_keys([c.figures.sheet_id for c in computed])
+            changed += [
+                c.figures.sheet_id for c in computed if before.get(c.figures.sheet_id) != c.key()
+            ]
+            if write:
+                _write(computed)
+        count += len(computed)
+    return count, changed
+
+
+def _stored_keys(ids: list[int]) -> dict[int, tuple]:
+    """Each sheet's stored `Computed.key`, in two queries for the batch."""
+    figures = {f.sheet_id: f for f in SheetFigures.objects.filter(sheet_id__in=ids)}
+    findings: dict[int, list[SheetFinding]] = {}
+    for finding in SheetFinding.objects.filter(sheet_id__in=ids).order_by("sheet_id", "position"):
+        findings.setdefault(finding.sheet_id, []).append(finding)
+    return {
+        pk: Computed(figures[pk], tuple(findings.get(pk, ()))).key() for pk in ids if pk in figures
+    }
+
+
+def store_many(sheet_ids: Iterable[int]) -> int:
+    """Compute and store the figures of many sheets, in batches; returns how many."""
+    count, _changed = recompute(sheet_ids)
+    return count
+
+
+def fill_missing(**kwargs) -> int:
+    """Store the figures of every sheet that has none (post_migrate: after an upgrade, once
+    every migration has run, so the code and the schema agree)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[kwargs.get("using", DEFAULT_DB_ALIAS)]
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return 0  # migrated to an older state: the tables may not match the code
+    missing = Sheet.objects.using(connection.alias).filter(figures__isnull=True)
+    return store_many(list(missing.values_list("pk", flat=True)))
