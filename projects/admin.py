@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators.models import Bureau, RuleSet
 
-from . import rule_sets
+from . import figures, rule_sets
 from .access import auditor_conflict, filler_unit, reviewer_department, role_label
 from .accounts import services as accounts
 from .audit.admin_logging import LogEachDeletion
@@ -119,6 +119,7 @@ class WorkflowGuard(NoBulkDelete):
         Sheet.objects.filter(pk=sheet.pk).update(
             version=F("version") + 1, updated_by=user, updated_at=timezone.now()
         )
+        figures.store(sheet.pk)  # a draft's content changed: its stored figures follow
 
 
 class InlineGuard:

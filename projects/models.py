@@ -407,6 +407,9 @@ class SheetFigures(models.Model):
         verbose_name = _("自评表得分")
         verbose_name_plural = pgettext_lazy("plural", "自评表得分")
 
+    def __str__(self) -> str:
+        return f"{self.sheet_id}: {self.total} {self.grade}"
+
 
 class SheetFinding(models.Model):
     """One finding of a sheet as stored with its figures: code, effective severity, row
@@ -427,6 +430,9 @@ class SheetFinding(models.Model):
         indexes = [models.Index(fields=["code", "severity"], name="finding_code_severity")]
         verbose_name = _("检查结果")
         verbose_name_plural = pgettext_lazy("plural", "检查结果")
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id}: {self.code}"
 
 
 class Profile(models.Model):

@@ -20,6 +20,7 @@ from django.db.models import Max, Q, QuerySet
 
 from indicators.models import Bureau, RuleSet
 
+from . import figures
 from .models import Sheet
 from .workflow import EDITABLE
 
@@ -85,10 +86,15 @@ def save_rule_set(rule_set: RuleSet) -> Saved:
         new_version = True
     rule_set.save()
     moved = 0
+    # The drafts and returned sheets scored by this version, or moved to it, are scored
+    # afresh (their stored figures); submitted and approved sheets never.
+    rescored = set(
+        Sheet.objects.filter(rule_set=rule_set, status__in=EDITABLE).values_list("pk", flat=True)
+    )
     if rule_set.version >= newest:
-        moved = (
-            governed_sheets(rule_set.bureau_id, rule_set.year)
-            .filter(status__in=EDITABLE)
-            .update(rule_set=rule_set)
-        )
+        governed = governed_sheets(rule_set.bureau_id, rule_set.year).filter(status__in=EDITABLE)
+        ids = list(governed.values_list("pk", flat=True))
+        moved = Sheet.objects.filter(pk__in=ids).update(rule_set=rule_set)
+        rescored.update(ids)
+    figures.store_many(sorted(rescored))
     return Saved(rule_set, new_version, moved)

@@ -92,6 +92,8 @@ def empty_db(db):
         "projects.Indicator",
         "projects.BudgetLine",
         "projects.ExportJob",
+        "projects.SheetFinding",
+        "projects.SheetFigures",
         "projects.Sheet",
         "projects.Project",
         "projects.Profile",

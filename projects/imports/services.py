@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators import scoring
 from indicators.models import Bureau, Level1, Level2, RuleSet
+from projects import figures
 from projects.models import (
     BudgetLine,
     Department,
@@ -380,6 +381,7 @@ def _save_sheet(parsed, candidate, project, year, rule_set, catalogue, user) -> 
     sheet.updated_by = user if user is not None and user.is_authenticated else None
     sheet.save()
     _write_content(sheet, candidate, catalogue, sheet.updated_by)
+    figures.store(sheet)
     saved = _with_content(sheet.pk)
     message = _("新建") if action == "created" else _("已更新草稿内容")
     return ImportOutcome(parsed, action, saved, saved.evaluate(), message)

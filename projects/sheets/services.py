@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators import scoring
 from indicators.models import Level2, RuleSet
+from projects import figures
 from projects.access import may
 from projects.models import (
     BudgetLine,
@@ -172,6 +173,7 @@ def sheet_create(
             for row in copy_from.indicators.all()
         ]
         Indicator.create_many(rows, user=user)
+    figures.store(sheet)
     return sheet
 
 
@@ -232,6 +234,7 @@ def sheet_save_content(*, sheet: Sheet, user, version: int, content: SheetConten
     for pk, row in existing.items():
         if pk not in kept:
             row.delete()
+    figures.store(locked)
     return locked
 
 
@@ -333,6 +336,7 @@ def sheet_transition(
         version=locked.version,
         snapshot=snapshot,
     )
+    figures.store(locked)  # a transition may record the sheet's rule-set version
     return locked
 
 
