@@ -113,6 +113,16 @@ def fresh(sheet: Sheet | int) -> Computed:
     return compute(_with_content().get(pk=pk))
 
 
+def of(sheet: Sheet) -> SheetFigures:
+    """The sheet's stored figures (joined by `select_related("figures")`, else read); a sheet
+    without them (written around the services, before `recompute_figures`) is computed here,
+    so a list is never wrong, only slower."""
+    try:
+        return sheet.figures
+    except SheetFigures.DoesNotExist:
+        return fresh(sheet).figures
+
+
 def stored(sheet: Sheet | int) -> Computed:
     """The sheet's stored figures (None when it has none) and findings, as read back."""
     pk = sheet if isinstance(sheet, int) else sheet.pk

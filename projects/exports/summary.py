@@ -12,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from indicators.models import RuleSet
 from indicators.numbers import two, wan
 from indicators.scoring import Grade
-from projects.models import rule_set_for
+from projects import figures
+from projects.models import Sheet
 from projects.workflow import Status
 
 ZERO = Decimal("0")
@@ -89,34 +92,47 @@ class SummaryView:
         return two(self.average_total)
 
 
+def _with_figures(sheets) -> list[Sheet]:
+    """The sheets in their order, each with its stored figures and unit, in one query: a
+    queryset is re-read without its rows; a list is read again by id."""
+    if isinstance(sheets, QuerySet):
+        return list(sheets.select_related("project__unit", "figures").prefetch_related(None))
+    order = [sheet.pk for sheet in sheets]
+    by_id = Sheet.objects.select_related("project__unit", "figures").in_bulk(order)
+    return [by_id[pk] for pk in order]
+
+
 def build_summary(sheets) -> SummaryView:
-    """Sheets with budget lines and rows prefetched (`sheet_queryset()`), in display order.
+    """The sheets' rows, in display order, from their stored figures (`projects.figures`).
 
     The total row sums the amounts, takes the overall rate Σ执行数 ÷ Σ全年预算数, and averages
-    the indicator scores and totals; each figure is rounded with the first sheet's rule set."""
-    rule_sets: dict = {}
+    the indicator scores and totals; each figure is rounded with the first sheet's rule set.
+    The page lists every row, so the totals are summed from the rows already read: exact
+    Decimal sums (SQLite would add decimals as floating point), no further query."""
     rows = []
-    for sheet in sheets:
-        result = sheet.evaluate(rule_set_for(sheet, cache=rule_sets))
-        total_line = result.funds.rows["total"]  # stored 万元, as every row here
+    first_rule_set: int | None = None
+    for i, sheet in enumerate(_with_figures(sheets)):
+        stored = figures.of(sheet)  # amounts: stored 万元, as every row here
+        if i == 0:
+            first_rule_set = stored.rule_set_id
         rows.append(
             SummaryRow(
                 sheet_id=sheet.pk,
                 year=sheet.year,
                 unit=sheet.project.unit.name,
                 project=sheet.project.name,
-                annual=total_line.annual,
-                executed=total_line.executed,
-                rate=total_line.rate,
-                indicator_score=result.raw_score - result.funds.score,
-                total=result.total,
-                grade=result.grade,
+                annual=stored.annual,
+                executed=stored.executed,
+                rate=stored.rate,
+                indicator_score=stored.raw_score - stored.budget_score,
+                total=stored.total,
+                grade=Grade(stored.grade),
                 status=sheet.status,
                 status_label=sheet.get_status_display(),
             )
         )
-    first = next(iter(rule_sets.values()), None) or RuleSet(year=0)
-    params = first.to_params()
+    first = RuleSet.objects.filter(pk=first_rule_set).first() if first_rule_set else None
+    params = (first or RuleSet(year=0)).to_params()
     annual = sum((r.annual or ZERO for r in rows), ZERO)
     executed = sum((r.executed or ZERO for r in rows), ZERO)
     count = len(rows)

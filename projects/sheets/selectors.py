@@ -15,7 +15,7 @@ from indicators import numbers, scoring
 from indicators.messages import grade_name
 from indicators.models import Level2
 from indicators.numbers import plain, two
-from projects import official
+from projects import figures, official
 from projects.models import Indicator, Sheet, Unit, rule_set_for
 
 
@@ -39,20 +39,29 @@ class ListEntry:
     warnings: int
 
 
+def with_figures(sheets: QuerySet[Sheet]) -> QuerySet[Sheet]:
+    """Sheets with their stored figures joined (`projects.figures`), without their rows:
+    one query for a page of any length."""
+    return sheets.select_related("project__unit__department", "figures").prefetch_related(None)
+
+
 def list_entries(sheets) -> list[ListEntry]:
-    """Each sheet of a page of the list with its total, grade and finding counts."""
-    cache: dict = {}
+    """Each sheet of a page of the list with its total, grade and finding counts, read from
+    the stored figures (a queryset, sliced or not, is read in one query)."""
+    if isinstance(sheets, QuerySet):
+        sheets = with_figures(sheets)
     entries = []
     for sheet in sheets:
-        result = sheet.evaluate(rule_set_for(sheet, cache=cache))
+        stored = figures.of(sheet)
+        grade = scoring.Grade(stored.grade)
         entries.append(
             ListEntry(
                 sheet=sheet,
-                total_text=two(result.total),
-                grade=result.grade,
-                grade_label=grade_name(result.grade),
-                errors=len(result.errors),
-                warnings=len(result.warnings),
+                total_text=two(stored.total),
+                grade=grade,
+                grade_label=grade_name(grade),
+                errors=stored.errors,
+                warnings=stored.warnings,
             )
         )
     return entries

@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators import numbers
+from projects import figures
 from projects.imports.services import save_parsed
 from projects.imports.text_reader import parse_text
 from projects.imports.xlsx_reader import xlsx_to_text
@@ -39,6 +40,7 @@ def set_lines(sheet: Sheet, lines: dict[str, tuple]) -> None:
         BudgetLine.objects.filter(sheet=sheet, kind=kind).update(
             initial=initial, annual=annual, executed=executed
         )
+    figures.store(sheet)  # written around the services: the stored figures follow by hand
 
 
 def yuan_sheet(**lines) -> Sheet:
