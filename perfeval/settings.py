@@ -217,6 +217,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # has lost its worker and is marked failed.
 PERFEVAL_MAX_ACTIVE_EXPORTS = int(os.environ.get("PERFEVAL_MAX_ACTIVE_EXPORTS", 3))
 PERFEVAL_EXPORT_STALE_SECONDS = int(os.environ.get("PERFEVAL_EXPORT_STALE_SECONDS", 300))
+# PDFs (projects/exports/pdf.py, pdf_cache.py): worker processes of a batch (each renders one
+# sheet at a time), and the cache of rendered PDFs — its directory (empty: MEDIA_ROOT/pdf-cache;
+# shared storage when several servers run) and its bound, least recently used evicted first.
+PERFEVAL_PDF_WORKERS = int(os.environ.get("PERFEVAL_PDF_WORKERS", min(2, os.cpu_count() or 1)))
+PERFEVAL_PDF_CACHE_DIR = os.environ.get("PERFEVAL_PDF_CACHE_DIR", "")
+PERFEVAL_PDF_CACHE_MAX_BYTES = int(
+    os.environ.get("PERFEVAL_PDF_CACHE_MAX_BYTES", 512 * 1024 * 1024)
+)
 # --- end of limits ---
 
 # Which forwarded header names the real client, set by the trusted reverse proxy (the audit log

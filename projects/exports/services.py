@@ -8,19 +8,23 @@ once, in `SINGLE` (one sheet) and `BATCHES` (many).
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from projects import official
 from projects.access import scope_sheets
@@ -28,7 +32,8 @@ from projects.models import ExportJob, Sheet, rule_set_for
 from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import SheetView, build_sheet_view
 
-from .pdf import sheet_pdf
+from . import pdf_cache
+from .pdf import TIME_MARK, Renderer, export_time_text, html_to_pdf, sheet_html, template_version
 from .summary import build_summary
 from .summary_xlsx import summary_workbook
 from .xlsx import sheet_workbook, workbook_bytes
@@ -42,11 +47,52 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
-def one_pdf(view: SheetView, exported_at: datetime | None = None) -> bytes:
-    return sheet_pdf(view, exported_at=exported_at)
+@dataclass(frozen=True)
+class PdfPage:
+    """One sheet's PDF before rendering: its HTML (the export time printed) and its cache key
+    (None without a saved sheet)."""
+
+    html: str
+    key: str | None
 
 
-def one_xlsx(view: SheetView, exported_at: datetime | None = None) -> bytes:
+def pdf_page(
+    view: SheetView, sheet: Sheet | None = None, exported_at: datetime | None = None
+) -> PdfPage:
+    """The HTML and the key naming all it prints but the export time (`pdf_cache`)."""
+    marked = sheet_html(view, exported_at=TIME_MARK)
+    html = marked.replace(TIME_MARK, export_time_text(exported_at))
+    if sheet is None or sheet.pk is None:
+        return PdfPage(html, None)
+    key = pdf_cache.pdf_key(
+        sheet_id=sheet.pk,
+        version=sheet.version,
+        rule_set_id=sheet.rule_set_id,
+        template=template_version(),
+        lang=get_language() or settings.LANGUAGE_CODE,
+        html=marked.replace(TIME_MARK, ""),
+    )
+    return PdfPage(html, key)
+
+
+def one_pdf(
+    view: SheetView, exported_at: datetime | None = None, *, sheet: Sheet | None = None
+) -> bytes:
+    """One sheet's PDF; given its `sheet`, rendered once and then read from the cache while
+    nothing it prints changes (a cached PDF keeps the export time of its first rendering)."""
+    page = pdf_page(view, sheet, exported_at)
+    if page.key is not None and (cached := pdf_cache.read_cached(page.key)) is not None:
+        return cached
+    data = html_to_pdf(page.html)
+    if page.key is not None:
+        pdf_cache.store_bytes(page.key, data)
+        pdf_cache.evict()
+    return data
+
+
+def one_xlsx(
+    view: SheetView, exported_at: datetime | None = None, *, sheet: Sheet | None = None
+) -> bytes:
     return workbook_bytes(
         sheet_workbook([(view, view.status_label)], exported_at=exported_at or timezone.now())
     )
@@ -102,13 +148,68 @@ def views_of(
         progress(i, len(sheets))
 
 
-def pdf_zip(sheets, progress: Progress = _no_progress) -> bytes:
+# A batch stores its rendered files in the cache in steps of this many, evicting after each.
+EVICT_EVERY = 25
+
+
+def pdf_files(
+    sheets, progress: Progress = _no_progress, *, workers: int | None = None
+) -> Iterator[tuple[Sheet, BinaryIO]]:
+    """Each sheet's PDF as an open file, in the order they are ready: a cached one at once,
+    the others rendered by `workers` processes (`PERFEVAL_PDF_WORKERS`; 1 renders here), one
+    sheet at a time each, then cached. This process builds every view and its HTML (the
+    workers need no database); progress is reported as each file is handed over."""
+    sheets = list(sheets)
     exported_at = timezone.now()
-    out = BytesIO()
+    workers = settings.PERFEVAL_PDF_WORKERS if workers is None else workers
+    handed = [0]
+
+    def hand_over(sheet: Sheet, handle: BinaryIO) -> Iterator[tuple[Sheet, BinaryIO]]:
+        with handle:
+            yield sheet, handle
+        handed[0] += 1
+        progress(handed[0], len(sheets))
+
+    def rendered(finished) -> Iterator[tuple[Sheet, BinaryIO]]:
+        for (sheet, key), path in finished:
+            yield from hand_over(sheet, open(path, "rb"))  # noqa: SIM115 — closed by hand_over
+            pdf_cache.store_file(key, Path(path))
+            Path(path).unlink()
+            if handed[0] % EVICT_EVERY == 0:
+                pdf_cache.evict()
+
+    with (
+        tempfile.TemporaryDirectory(prefix="perfeval-pdf-") as workdir,
+        Renderer(workers) as renderer,
+    ):
+        for sheet, view in views_of(sheets):
+            page = pdf_page(view, sheet, exported_at)
+            cached = pdf_cache.open_cached(page.key)
+            if cached is not None:
+                yield from hand_over(sheet, cached)
+            else:
+                renderer.submit(
+                    page.html, str(Path(workdir) / f"{sheet.pk}.pdf"), (sheet, page.key)
+                )
+            yield from rendered(renderer.finished())
+        yield from rendered(renderer.drain())
+    pdf_cache.evict()
+
+
+def pdf_zip(
+    sheets, progress: Progress = _no_progress, out: Path | None = None, *, workers=None
+) -> Path:
+    """A zip of the sheets' PDFs written to `out` (a new temporary file when None) as each
+    PDF is ready, never held in memory whole; returns its path."""
+    if out is None:
+        fd, name = tempfile.mkstemp(prefix="perfeval-batch-", suffix=".zip")
+        os.close(fd)
+        out = Path(name)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for sheet, view in views_of(sheets, progress):
-            archive.writestr(sheet_filename(sheet, "pdf"), one_pdf(view, exported_at))
-    return out.getvalue()
+        for sheet, handle in pdf_files(sheets, progress, workers=workers):
+            with archive.open(sheet_filename(sheet, "pdf"), "w") as entry:
+                shutil.copyfileobj(handle, entry)
+    return out
 
 
 def workbook(sheets, progress: Progress = _no_progress) -> bytes:
@@ -138,21 +239,24 @@ class BatchKind:
 
     extension: str
     content_type: str
-    # (sheets, progress, title) → the file; only the summary prints a title.
-    build: Callable[[list[Sheet], Progress, str], bytes]
+    # (sheets, progress, title, path) → writes the file at path; only the summary prints a title.
+    build: Callable[[list[Sheet], Progress, str, Path], object]
     # The file name's last part, after year and scope: 2023_某单位_汇总表.xlsx.
     stem: str
 
 
 BATCHES = {
     ExportJob.Kind.PDF_ZIP: BatchKind(
-        "zip", "application/zip", lambda s, p, _title: pdf_zip(s, p), "全部自评表 PDF"
+        "zip", "application/zip", lambda s, p, _title, out: pdf_zip(s, p, out), "全部自评表 PDF"
     ),
     ExportJob.Kind.WORKBOOK: BatchKind(
-        "xlsx", XLSX, lambda s, p, _title: workbook(s, p), "全部自评表 Excel"
+        "xlsx", XLSX, lambda s, p, _title, out: out.write_bytes(workbook(s, p)), "全部自评表 Excel"
     ),
     ExportJob.Kind.SUMMARY: BatchKind(
-        "xlsx", XLSX, lambda s, p, title: summary(s, p, title=title), "汇总表"
+        "xlsx",
+        XLSX,
+        lambda s, p, title, out: out.write_bytes(summary(s, p, title=title)),
+        "汇总表",
     ),
 }
 
@@ -163,10 +267,13 @@ def batch_filename(job: ExportJob) -> str:
     return f"{job.year}_{scope}_{kind.stem}.{kind.extension}"
 
 
-def build_batch(job: ExportJob, sheets: list[Sheet], progress: Progress = _no_progress) -> bytes:
-    """The file of a batch export job, from its sheets."""
+def build_batch(
+    job: ExportJob, sheets: list[Sheet], out: Path, progress: Progress = _no_progress
+) -> Path:
+    """Write the file of a batch export job, from its sheets, at `out`; returns `out`."""
     title = summary_title(job.year, job.department, job.unit)
-    return BATCHES[job.kind].build(sheets, progress, title)
+    BATCHES[job.kind].build(sheets, progress, title, out)
+    return out
 
 
 # -- Batch jobs: how many a user may have waiting, and jobs whose worker died ----------------

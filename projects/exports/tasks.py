@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
+from pathlib import Path
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.utils import timezone
 from django_tasks import task
 
@@ -45,19 +47,26 @@ def run_export_job(job_id: int) -> None:
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.RUNNING, total=len(sheets), heartbeat_at=timezone.now(), error=""
     )
-    try:
-        data = build_batch(job, sheets, Heartbeat(job.pk))
-    except Exception:  # the job records the failure; the worker keeps running
-        log.exception("export job %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            state=ExportJob.State.FAILED, error=BUILD_FAILED, finished_at=timezone.now()
-        )
-        return
+    with tempfile.TemporaryDirectory(prefix="perfeval-export-") as workdir:
+        try:
+            path = build_batch(job, sheets, Path(workdir) / "batch", Heartbeat(job.pk))
+        except Exception:  # the job records the failure; the worker keeps running
+            log.exception("export job %s failed", job.pk)
+            ExportJob.objects.filter(pk=job.pk).update(
+                state=ExportJob.State.FAILED, error=BUILD_FAILED, finished_at=timezone.now()
+            )
+            return
+        _store(job, path, len(sheets))
+
+
+def _store(job: ExportJob, path: Path, count: int) -> None:
+    """Keep the built file (copied from disk in chunks by the storage) and mark the job done."""
     filename = batch_filename(job)
     job.refresh_from_db()
-    job.file.save(filename, ContentFile(data), save=False)
+    with open(path, "rb") as built:
+        job.file.save(filename, File(built), save=False)
     job.filename = filename
-    job.done = len(sheets)
+    job.done = count
     job.state = ExportJob.State.DONE
     job.error = ""
     job.finished_at = timezone.now()

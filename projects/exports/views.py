@@ -36,9 +36,11 @@ def sheet_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """One sheet as a PDF or Excel file (`SINGLE`); `?inline=1` shows a PDF in the browser."""
     sheet = get_sheet_for_user(request.user, pk, action="export", queryset=sheet_queryset())
     file_kind = SINGLE[kind]
+    # Recorded on every download, a PDF served from the cache included.
     audit_services.record("export", request=request, obj=sheet, params={"kind": kind})
     response = HttpResponse(
-        file_kind.render(build_sheet_view(sheet)), content_type=file_kind.content_type
+        file_kind.render(build_sheet_view(sheet), sheet=sheet),
+        content_type=file_kind.content_type,
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=not request.GET.get("inline"),

@@ -2,13 +2,16 @@
 
 json writes one file with a list of sheets. pdf and xlsx write FILE for one `--id`, or one file
 per sheet into the directory PATH (named by year, unit and project) for several ids or none.
-workbook (one worksheet per sheet) and summary (汇总表) write one .xlsx file. `--year`,
-`--department` and `--unit` narrow the selection. Several sheets show a progress bar.
+Several PDFs render in parallel (`PERFEVAL_PDF_WORKERS`), each read from the PDF cache while
+its sheet is unchanged. workbook (one worksheet per sheet) and summary (汇总表) write one .xlsx
+file. `--year`, `--department` and `--unit` narrow the selection. Several sheets show a
+progress bar.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -89,9 +92,14 @@ class Command(BaseCommand):
         render = exports.SINGLE[format].render
         if len(ids) == 1:
             [(sheet, view)] = list(exports.views_of(sheets))
-            output.write_bytes(render(view))
+            output.write_bytes(render(view, sheet=sheet))
             return f"1 sheet written to {output}"
         output.mkdir(parents=True, exist_ok=True)
+        if format == "pdf":  # in parallel, each from the cache while unchanged
+            for sheet, pdf in exports.pdf_files(sheets, progress):
+                with open(output / exports.sheet_filename(sheet, "pdf"), "wb") as out:
+                    shutil.copyfileobj(pdf, out)
+            return f"{len(sheets)} sheet(s) written to {output}/"
         for sheet, view in exports.views_of(sheets, progress):
             (output / exports.sheet_filename(sheet, format)).write_bytes(render(view))
         return f"{len(sheets)} sheet(s) written to {output}/"
