@@ -1,0 +1,431 @@
+"""Stored figures and findings (projects/figures.py, docs/rules.md "Stored figures").
+
+The stored rows equal a fresh computation for every seed sheet and every real sheet; every
+writer (the editor's save, an import, each transition, a rule-set version, the admin's change
+to a draft) stores them in its own transaction, and they roll back with it; an approved
+sheet's stored figures do not move with a new rule-set version; `recompute_figures` names what
+changed; and the lists, inbox, exports page and summary cost as many queries for 120 sheets as
+for 12.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from indicators.messages import grade_name
+from indicators.models import RuleSet
+from projects import figures
+from projects.exports.summary import build_summary
+from projects.exports.summary_xlsx import summary_workbook
+from projects.models import (
+    BudgetLine,
+    Indicator,
+    Project,
+    Sheet,
+    SheetFigures,
+    SheetFinding,
+)
+from projects.sheets import services as sheet_services
+from projects.sheets.selectors import sheet_queryset
+from projects.sheets.services import sheet_transition
+from tests.conftest import SEED
+from tests.helpers import edit_url, form_data, logged_in, sheet_of, view_of
+from tests.projects.test_frozen import admin_change
+from tests.projects.test_real_sheets_scored import FIGURES, imported
+
+pytestmark = pytest.mark.django_db
+
+PROJECT = "信息化运维项目"  # a seed draft without blocking errors
+
+
+def key(sheet) -> tuple:
+    return figures.stored(sheet).key()
+
+
+def assert_stored_is_fresh(sheet) -> None:
+    """The stored rows are what the sheet page computes now: the engine's figures and
+    findings, and the view-model's total, grade and counts."""
+    stored = figures.stored(sheet)
+    assert stored.figures is not None, f"sheet {sheet.pk} has no stored figures"
+    assert stored.key() == figures.fresh(sheet).key()
+    view = view_of(sheet)
+    assert (stored.figures.total, stored.figures.grade) == (view.total, view.grade)
+    result = Sheet.objects.get(pk=sheet.pk).evaluate()
+    assert stored.figures.errors == len(result.errors)
+    assert stored.figures.warnings == len(result.warnings)
+    assert [f.code for f in stored.findings] == [str(f.code) for f in result.findings]
+
+
+def tamper(sheet) -> None:
+    """A stored row made wrong, so that a writer's storing shows."""
+    SheetFigures.objects.filter(sheet_id=sheet.pk).update(total=Decimal("-1"), errors=99)
+    SheetFinding.objects.filter(sheet_id=sheet.pk).delete()
+
+
+# -- equal to a fresh computation ----------------------------------------------------------
+
+
+def test_every_seed_sheet_has_stored_figures_equal_to_a_fresh_computation(seed):
+    assert seed.count() == 12
+    assert SheetFigures.objects.count() == 12
+    for sheet in seed:
+        assert_stored_is_fresh(sheet)
+    # The seed has findings of both severities, stored one row each.
+    assert SheetFinding.objects.filter(severity="error").exists()
+    assert SheetFinding.objects.filter(severity="warning").exists()
+    assert SheetFinding.objects.count() == sum(len(s.evaluate().findings) for s in sheet_queryset())
+
+
+@pytest.mark.parametrize("stem", sorted(FIGURES))
+def test_every_real_sheet_has_stored_figures_equal_to_a_fresh_computation(empty_db, stem):
+    sheet = imported(stem)
+    assert sheet.rule_set.bureau is not None  # scored by its bureau's rules, stored so
+    assert figures.stored(sheet).figures.rule_set_id == sheet.rule_set_id
+    assert_stored_is_fresh(sheet)
+
+
+# -- every writer stores, in its transaction ------------------------------------------------
+
+
+def test_a_save_through_the_editor_stores_the_new_figures(filler):
+    sheet = sheet_of(PROJECT)
+    before = figures.stored(sheet).figures.total
+    client = logged_in(filler)
+    data = form_data(client.get(edit_url(sheet)))
+    data["rows-0-score"] = "0"
+    assert client.post(edit_url(sheet), data).status_code == 302
+    assert figures.stored(sheet).figures.total < before
+    assert_stored_is_fresh(sheet)
+
+
+def test_a_save_that_fails_after_storing_leaves_the_old_stored_figures(filler, monkeypatch):
+    sheet = sheet_of(PROJECT)
+    before = key(sheet)
+    real_store = figures.store
+
+    def store_then_fail(target):
+        real_store(target)
+        assert key(sheet) != before  # stored, inside the transaction
+        raise RuntimeError("after storing")
+
+    monkeypatch.setattr(sheet_services.figures, "store", store_then_fail)
+    content = sheet_services.SheetContent(
+        project_name=PROJECT,
+        budget_weight=Decimal("10"),
+        goal_expected="",
+        goal_achieved="",
+        funds={},
+    )
+    with pytest.raises(RuntimeError):
+        sheet_services.sheet_save_content(
+            sheet=sheet, user=filler, version=sheet.version, content=content
+        )
+    assert key(sheet) == before
+    assert Sheet.objects.get(pk=sheet.pk).version == sheet.version
+
+
+def test_an_import_over_a_draft_stores_the_new_figures(seed, tmp_path):
+    sheet = Sheet.objects.get(project__name=PROJECT)
+    before = figures.stored(sheet).figures.total
+    changed = SEED.read_text(encoding="utf-8").replace(
+        "6.00\t4.00\t长效管理机制还需进一步健全", "6.00\t6.00\t长效管理机制还需进一步健全"
+    )
+    path = tmp_path / "changed.txt"
+    path.write_text(changed, encoding="utf-8")
+    call_command("import_sheets", str(path), "--year", "2023", stdout=io.StringIO())
+    assert Sheet.objects.get(pk=sheet.pk).version == 2
+    assert figures.stored(sheet).figures.total == before + 2
+    assert_stored_is_fresh(sheet)
+
+
+def test_an_import_that_creates_a_sheet_stores_its_figures(empty_db):
+    call_command("import_sheets", str(SEED), "--year", "2023", stdout=io.StringIO())
+    assert SheetFigures.objects.count() == Sheet.objects.count() == 11
+    for sheet in Sheet.objects.all():
+        assert_stored_is_fresh(sheet)
+
+
+@pytest.mark.parametrize("path", [("submit", "return"), ("submit", "approve")])
+def test_each_transition_stores_the_figures(filler, reviewer, path):
+    sheet = sheet_of(PROJECT)
+    for action in path:
+        tamper(sheet)
+        who = filler if action == "submit" else reviewer
+        sheet = sheet_transition(sheet=sheet, user=who, action=action, comment="请补充")
+        assert_stored_is_fresh(sheet)
+
+
+def test_a_transition_stores_in_its_transaction_and_rolls_back_with_it(filler, monkeypatch):
+    sheet = sheet_of(PROJECT)
+    tamper(sheet)
+    before = key(sheet)
+    real_store = figures.store
+
+    def store_then_fail(target):
+        real_store(target)
+        raise RuntimeError("after storing")
+
+    monkeypatch.setattr(sheet_services.figures, "store", store_then_fail)
+    with pytest.raises(RuntimeError):
+        sheet_transition(sheet=sheet, user=filler, action="submit")
+    assert key(sheet) == before
+    assert Sheet.objects.get(pk=sheet.pk).status == "draft"
+
+
+def test_a_new_rule_set_version_moves_the_drafts_figures_and_not_the_approved_ones(
+    filler, reviewer, admin_user, client_for
+):
+    approved = sheet_of(PROJECT)
+    for action, who in (("submit", filler), ("approve", reviewer)):
+        approved = sheet_transition(sheet=approved, user=who, action=action)
+    draft = sheet_of("人才公寓运行维护经费")
+    approved_before = figures.stored(approved)
+    draft_before = figures.stored(draft).figures
+    assert draft_before.grade == "优"
+
+    old = approved.rule_set
+    response = admin_change(client_for(admin_user), old, grade_excellent="99", grade_good="98")
+    assert response.status_code == 302
+    new = RuleSet.objects.get(year=old.year, bureau=old.bureau, version=old.version + 1)
+
+    moved = figures.stored(draft).figures
+    assert moved.rule_set_id == new.pk and moved.grade == "中"
+    assert_stored_is_fresh(draft)
+    after = figures.stored(approved)
+    assert after.key() == approved_before.key()
+    assert after.figures.computed_at == approved_before.figures.computed_at  # not rewritten
+    assert after.figures.rule_set_id == old.pk
+    assert_stored_is_fresh(approved)
+
+
+def test_a_rule_set_change_that_fails_leaves_the_drafts_stored_figures(
+    admin_user, client_for, seed, monkeypatch
+):
+    draft = sheet_of(PROJECT)
+    before = key(draft)
+
+    def fail(ids):
+        raise RuntimeError("storing failed")
+
+    from projects import rule_sets
+
+    monkeypatch.setattr(rule_sets.figures, "store_many", fail)
+    rule_set = draft.rule_set
+    with pytest.raises(RuntimeError):
+        rule_sets.save_rule_set(_with(rule_set, grade_excellent=Decimal("99")))
+    assert key(draft) == before
+    assert RuleSet.objects.get(pk=rule_set.pk).grade_excellent == Decimal("90")
+
+
+def _with(rule_set: RuleSet, **changes) -> RuleSet:
+    for name, value in changes.items():
+        setattr(rule_set, name, value)
+    return rule_set
+
+
+def test_an_admin_change_to_a_drafts_row_stores_the_figures(admin_user, client_for):
+    sheet = sheet_of(PROJECT)
+    row = sheet.indicators.order_by("position").first()
+    before = figures.stored(sheet).figures.total
+    admin = client_for(admin_user)
+    url = f"/admin/projects/indicator/{row.pk}/change/"
+    form = admin.get(url).context["adminform"].form
+    post = {
+        name: "" if (v := form.initial.get(name, f.initial)) is None else str(getattr(v, "pk", v))
+        for name, f in form.fields.items()
+    }
+    post["score"] = "0"
+    post["applicable"] = "on"
+    assert admin.post(url, post).status_code == 302
+    assert figures.stored(sheet).figures.total == before - row.score
+    assert_stored_is_fresh(sheet)
+
+
+def test_a_new_sheet_has_stored_figures(filler):
+    from projects.models import Unit
+
+    unit = Unit.objects.get(name="上海市人才服务中心")
+    sheet = sheet_services.sheet_create(unit=unit, project_name="新项目", year=2031, user=filler)
+    assert_stored_is_fresh(sheet)
+
+
+# -- recompute_figures ----------------------------------------------------------------------
+
+
+def recompute(*args) -> str:
+    out = io.StringIO()
+    call_command("recompute_figures", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_recompute_figures_reports_nothing_on_a_consistent_database(seed):
+    assert recompute() == "12 sheets recomputed, 0 changed\n"
+    assert recompute("--year", "2024") == "0 sheets recomputed, 0 changed\n"
+
+
+def test_recompute_figures_names_the_sheet_whose_stored_row_was_tampered_with(seed):
+    sheet = sheet_of(PROJECT)
+    other = sheet_of("人才公寓运行维护经费")
+    SheetFigures.objects.filter(sheet_id=sheet.pk).update(warnings=7)
+    SheetFinding.objects.filter(sheet_id=other.pk).update(params={"x": "1"})
+    expected = f"sheet ids: {', '.join(str(pk) for pk in sorted([sheet.pk, other.pk]))}\n"
+    assert recompute("--dry-run") == "12 sheets recomputed, 2 would change\n" + expected
+    assert SheetFigures.objects.get(sheet_id=sheet.pk).warnings == 7  # a dry run stores nothing
+    assert recompute() == "12 sheets recomputed, 2 changed\n" + expected
+    assert recompute() == "12 sheets recomputed, 0 changed\n"
+    assert_stored_is_fresh(sheet)
+    assert_stored_is_fresh(other)
+
+
+def test_recompute_figures_stores_missing_figures_and_names_those_sheets(seed):
+    sheet = sheet_of(PROJECT)
+    SheetFigures.objects.filter(sheet_id=sheet.pk).delete()
+    assert recompute() == f"12 sheets recomputed, 1 changed\nsheet ids: {sheet.pk}\n"
+    assert_stored_is_fresh(sheet)
+
+
+def test_an_approved_sheet_is_recomputed_with_its_recorded_version(filler, reviewer):
+    sheet = sheet_of(PROJECT)
+    for action, who in (("submit", filler), ("approve", reviewer)):
+        sheet = sheet_transition(sheet=sheet, user=who, action=action)
+    recorded = sheet.rule_set
+    newer = RuleSet.objects.get(pk=recorded.pk)
+    newer.pk, newer.version, newer.grade_excellent = None, recorded.version + 1, Decimal("99")
+    newer._state.adding = True
+    newer.save()  # a newer version exists; the approved sheet keeps its own
+    assert recompute() == "12 sheets recomputed, 0 changed\n"
+    assert figures.stored(sheet).figures.rule_set_id == recorded.pk
+
+
+def test_a_list_shows_a_sheet_without_stored_figures_computed_afresh(filler, client_for):
+    sheet = sheet_of(PROJECT)
+    SheetFigures.objects.filter(sheet_id=sheet.pk).delete()
+    response = client_for(filler).get("/sheets/", {"q": PROJECT})
+    [entry] = response.context["entries"]
+    view = view_of(sheet)
+    assert (entry.total_text, entry.grade_label) == (view.total_text, grade_name(view.grade))
+
+
+# -- the same number of queries for 12 and for 120 sheets ----------------------------------
+
+
+def add_copies(count: int) -> list[int]:
+    """`count` more sheets of unit A for 2023, copies of the seed's with their lines and rows
+    (bulk-created), in every state, and their stored figures (`store_many`)."""
+    originals = list(sheet_queryset().filter(project__unit__name="上海市人才服务中心"))
+    states = ["draft", "submitted", "approved", "returned"]
+    unit_id = originals[0].project.unit_id
+    projects = Project.objects.bulk_create(
+        [Project(unit_id=unit_id, name=f"复制项目{i:03d}") for i in range(count)]
+    )
+    sheets = Sheet.objects.bulk_create(
+        [
+            Sheet(
+                project=project,
+                year=2023,
+                status=states[i % len(states)],
+                rule_set_id=originals[i % len(originals)].rule_set_id,
+                budget_weight=originals[i % len(originals)].budget_weight,
+                amount_unit=originals[i % len(originals)].amount_unit,
+            )
+            for i, project in enumerate(projects)
+        ]
+    )
+    lines, rows = [], []
+    skip = {"id", "sheet"}
+    for i, sheet in enumerate(sheets):
+        original = originals[i % len(originals)]
+        for line in original.budget_lines.all():
+            values = {f.attname: getattr(line, f.attname) for f in BudgetLine._meta.concrete_fields}
+            lines.append(
+                BudgetLine(
+                    **{k: v for k, v in values.items() if k not in skip | {"sheet_id"}}, sheet=sheet
+                )
+            )
+        for row in original.indicators.all():
+            values = {f.attname: getattr(row, f.attname) for f in Indicator._meta.concrete_fields}
+            rows.append(
+                Indicator(
+                    **{k: v for k, v in values.items() if k not in skip | {"sheet_id"}}, sheet=sheet
+                )
+            )
+    BudgetLine.objects.bulk_create(lines)
+    Indicator.objects.bulk_create(rows)
+    ids = [sheet.pk for sheet in sheets]
+    assert figures.store_many(ids) == count
+    return ids
+
+
+def count_queries(client, url: str, params: dict | None = None) -> int:
+    client.get(url, params or {})  # warm: sessions, content types, rule sets
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def count_workbook(user) -> tuple[int, int]:
+    """Queries of the summary workbook for the sheets a batch export holds (a list, as the
+    task passes them), and how many rows it has."""
+    from projects.exports.services import select_sheets
+
+    sheets = list(select_sheets(user, year=2023))
+    with CaptureQueriesContext(connection) as queries:
+        view = build_summary(sheets)
+        summary_workbook(view, title="汇总表", note="")
+    return len(queries), len(view.rows)
+
+
+PAGES = {
+    "list": ("/sheets/", None),
+    "list, filtered": ("/sheets/", {"year": "2023", "status": "submitted"}),
+    "inbox": ("/review/", None),
+    "overview": ("/overview/", None),
+    "exports": ("/exports/", None),
+    "summary": ("/summary/", {"year": "2023"}),
+}
+ROLE_PAGES = {
+    "filler": ["list", "list, filtered", "overview", "exports", "summary"],
+    "reviewer": ["list", "list, filtered", "inbox", "exports", "summary"],
+    "admin_user": ["list", "list, filtered", "exports", "summary"],
+}
+
+
+def measure(users: dict) -> dict:
+    counts = {}
+    for role, names in ROLE_PAGES.items():
+        client = logged_in(users[role])
+        for name in names:
+            url, params = PAGES[name]
+            counts[role, name] = count_queries(client, url, params)
+        counts[role, "workbook"] = count_workbook(users[role])[0]
+    return counts
+
+
+def test_lists_inbox_exports_and_summary_cost_the_same_queries_for_12_and_120_sheets(
+    filler, reviewer, admin_user
+):
+    users = {"filler": filler, "reviewer": reviewer, "admin_user": admin_user}
+    for project in (PROJECT, "人才公寓运行维护经费"):
+        sheet_transition(sheet=sheet_of(project), user=filler, action="submit")
+    assert Sheet.objects.count() == 12
+    at_12 = measure(users)
+    add_copies(108)
+    assert Sheet.objects.count() == 120
+    assert count_workbook(reviewer)[1] == 119  # unit A's 11 and the 108 copies
+    at_120 = measure(users)
+    assert at_120 == at_12
+    # The summary of 119 sheets: its sheets and figures in one query, its rule set in one.
+    assert at_12["reviewer", "workbook"] == 2
+
+
+def test_the_copies_score_as_their_originals(filler):
+    ids = add_copies(12)
+    for pk in ids[:4]:
+        assert_stored_is_fresh(Sheet.objects.get(pk=pk))
