@@ -10,6 +10,8 @@
 #   make lint            ruff check + ruff format --check
 #   make bench           run scripts/bench.py (exports, SQLite) and scripts/bench_concurrency.py
 #                        (20 concurrent saves and a restart, on PostgreSQL: BENCH_POSTGRES_URL)
+#                        and scripts/bench_scale.py (the pages at 100 and 10,000 sheets, PostgreSQL;
+#                        BENCH_SCALE_SHEETS=1000 for a smaller one, BENCH_SCALE=0 skips it)
 #   make clean           remove .venv, db.sqlite3 and staticfiles
 
 PYTHON ?= python3
@@ -92,7 +94,8 @@ run: venv sysdeps messages
 
 bench: venv
 	@if [ -f scripts/bench.py ]; then \
-		$(PY) scripts/bench.py && $(PY) scripts/bench_concurrency.py; \
+		$(PY) scripts/bench.py && $(PY) scripts/bench_concurrency.py \
+			&& $(PY) scripts/bench_scale.py; \
 	else \
 		echo "make bench: no benchmark exists yet (scripts/bench.py is missing)" >&2; \
 		exit 1; \
