@@ -392,9 +392,15 @@ class SheetFigures(models.Model):
     initial = models.DecimalField(_("年初预算数"), **AMOUNT)
     annual = models.DecimalField(_("全年预算数"), **AMOUNT)
     executed = models.DecimalField(_("全年执行数"), **AMOUNT)
-    # The rule-set version the figures were computed with (None: the unsaved default).
+    # The rule-set version the figures were computed with (None: the unsaved default). Only a
+    # version no sheet records may be deleted; figures that used it then name none, and
+    # `recompute_figures` reports and recomputes them.
     rule_set = models.ForeignKey(
-        RuleSet, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("评分规则版本")
+        RuleSet,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("评分规则版本"),
     )
     computed_at = models.DateTimeField(_("计算时间"))
 

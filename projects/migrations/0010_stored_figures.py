@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                     "rule_set",
                     models.ForeignKey(
                         null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.SET_NULL,
                         related_name="+",
                         to="indicators.ruleset",
                         verbose_name="评分规则版本",
