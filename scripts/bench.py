@@ -5,13 +5,19 @@
 2. Excel export of the same sheet.
 3. The batch export of all seed sheets as PDFs, timed as a whole process
    (`manage.py export_sheets --format pdf`), start-up included.
+4. A batch of BENCH_BATCH_SHEETS (100) sheets — copies of the demo's — zipped as PDFs with 1
+   and with 2 worker processes, the PDF cache emptied before each: goal, 2 workers ≤ 0.6 × 1.
+5. One sheet's PDF (query, view-model, HTML, cache) cold — the cache emptied — and warm,
+   unchanged since: goal, warm ≤ 0.1 × cold.
 
-Runs on a throw-away SQLite database loaded with `load_demo`, so it never touches real data.
+Runs on a throw-away SQLite database loaded with `load_demo`, with its own media directory
+(the PDF cache), so it never touches real data; both are deleted at the end.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -21,6 +27,54 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+BATCH_SHEETS = int(os.environ.get("BENCH_BATCH_SHEETS", "100"))
+
+
+def copy_demo_sheets(count: int) -> list[int]:
+    """`count` sheets: the demo's and copies of them (each a new project of its unit, its rows
+    and budget lines copied), in the throw-away database. Returns their ids."""
+    from projects.models import BudgetLine, Indicator, Project, Sheet
+
+    originals = list(Sheet.objects.select_related("project"))
+    ids = [s.pk for s in originals]
+    n = 0
+    while len(ids) < count:
+        original = originals[n % len(originals)]
+        n += 1
+        project = Project.objects.create(
+            unit_id=original.project.unit_id, name=f"{original.project.name}（副本{n}）"
+        )
+        rows = list(Indicator.objects.filter(sheet=original))
+        lines = list(BudgetLine.objects.filter(sheet=original))
+        copy = Sheet.objects.get(pk=original.pk)
+        copy.pk = None
+        copy._state.adding = True
+        copy.project = project
+        copy.save()
+        for obj in (*rows, *lines):
+            obj.pk = None
+            obj._state.adding = True
+            obj.sheet = copy
+        Indicator.objects.bulk_create(rows)
+        BudgetLine.objects.bulk_create(lines)
+        ids.append(copy.pk)
+    return ids[:count]
+
+
+def batch_ratio(workdir: Path) -> tuple[int, float, float]:
+    """Seconds for a zip of BATCH_SHEETS PDFs with 1 and with 2 worker processes, cold."""
+    from projects.exports import pdf_cache
+    from projects.exports import services as exports
+
+    ids = copy_demo_sheets(BATCH_SHEETS)
+    times = {}
+    for workers in (1, 2):
+        pdf_cache.clear()
+        sheets = list(exports.select_sheets(None, ids=ids))
+        start = time.perf_counter()
+        exports.pdf_zip(sheets, out=workdir / f"batch-{workers}.zip", workers=workers)
+        times[workers] = time.perf_counter() - start
+    return len(ids), times[1], times[2]
 
 
 def timed(fn, repeat: int = REPEAT) -> tuple[float, list[float]]:
@@ -37,6 +91,7 @@ def main() -> None:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "DJANGO_MEDIA_ROOT": str(workdir / "media"),
         "DJANGO_DEBUG": "true",
         "DJANGO_SETTINGS_MODULE": "perfeval.settings",
     }
@@ -51,6 +106,7 @@ def main() -> None:
     django.setup()
     from weasyprint import HTML
 
+    from projects.exports import pdf_cache
     from projects.exports import services as exports
     from projects.exports.pdf import refuse_fetch, sheet_html
     from projects.models import Sheet
@@ -71,10 +127,21 @@ def main() -> None:
         view = build_sheet_view(sheet_queryset().get(pk=sheet_id))
         return exports.one_xlsx(view)
 
+    def cached_pdf() -> bytes:
+        """What the sheet's PDF download does: query, view-model, HTML, the cache."""
+        sheet = sheet_queryset().get(pk=sheet_id)
+        return exports.one_pdf(build_sheet_view(sheet), sheet=sheet)
+
+    def cold_pdf() -> bytes:
+        pdf_cache.clear()
+        return cached_pdf()
+
     perfeval_pdf()  # warm up fonts and templates once, as a running server would be
     pdf_time, pdf_runs = timed(perfeval_pdf)
     alone_time, alone_runs = timed(weasyprint_alone)
     xlsx_time, xlsx_runs = timed(perfeval_xlsx)
+    cold_time, cold_runs = timed(cold_pdf)
+    warm_time, warm_runs = timed(cached_pdf)  # the last cold run left it cached
 
     count = Sheet.objects.count()
     out = workdir / "pdfs"
@@ -88,6 +155,9 @@ def main() -> None:
     )
     batch_time = time.perf_counter() - start
     files = len(list(out.glob("*.pdf")))
+    load_before = os.getloadavg()
+    batch_count, one_worker, two_workers = batch_ratio(workdir)
+    load_after = os.getloadavg()
 
     def ms(seconds: float) -> str:
         return f"{seconds * 1000:8.1f} ms"
@@ -108,6 +178,25 @@ def main() -> None:
         f"  batch: {files} of {count} sheets as PDF, whole process  {batch_time:6.2f} s"
         f"   ({batch_time / max(files, 1):.2f} s per sheet)"
     )
+
+    def runs(values: list[float]) -> str:
+        return ", ".join(f"{r * 1000:.0f}" for r in values)
+
+    print(f"  PDF of one sheet, cold (rendered)  {ms(cold_time)}   runs: {runs(cold_runs)}")
+    print(f"  PDF of one sheet, warm (cached)    {ms(warm_time)}   runs: {runs(warm_runs)}")
+    print(f"  ratio warm / cold                  {warm_time / cold_time:6.2f}   (goal ≤ 0.10)")
+    print(
+        f"  batch: {batch_count} sheets zipped as PDF, cache empty, 1 worker   {one_worker:6.2f} s"
+    )
+    print(
+        f"  batch: {batch_count} sheets zipped as PDF, cache empty, 2 workers  {two_workers:6.2f} s"
+    )
+    print(
+        f"  ratio 2 workers / 1                {two_workers / one_worker:6.2f}   (goal ≤ 0.60;"
+        f" {os.cpu_count()} cores, load average {load_before[0]:.2f} before,"
+        f" {load_after[0]:.2f} after)"
+    )
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
