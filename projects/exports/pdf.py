@@ -13,6 +13,7 @@ inherited, and they leave by `os._exit`, which closes nothing of the parent's.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import multiprocessing
 import secrets
@@ -112,6 +113,14 @@ class Renderer:
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("fork")
             )
+            # The workers are forked at the first submit; frozen objects are left alone by
+            # their garbage collector, so the parent's memory stays shared, not copied.
+            gc.freeze()
+            try:
+                self.pending[self.pool.submit(write_pdf, html, path)] = tag
+            finally:
+                gc.unfreeze()
+            return
         self.pending[self.pool.submit(write_pdf, html, path)] = tag
 
     def finished(self) -> list[tuple[object, str]]:
