@@ -258,3 +258,26 @@ def test_an_export_job_records_progress_and_heartbeat_as_files_finish(
         names = archive.namelist()
         assert len(names) == 11 and all(archive.read(n).startswith(b"%PDF") for n in names)
     assert len(cached_files()) == 11
+
+
+def test_the_commands_pdf_batch_renders_in_workers_and_reuses_the_cache(
+    seed_sheets, settings, fake_weasyprint, tmp_path
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.conftest import UNIT_A
+
+    settings.PERFEVAL_PDF_WORKERS = 2
+    args = ["export_sheets", "--format", "pdf", "--unit", UNIT_A, "--output", str(tmp_path)]
+    call_command(*args, stdout=StringIO(), stderr=StringIO())
+    first = {p.name: p.read_bytes() for p in tmp_path.glob("*.pdf")}
+    assert len(first) == 11 and len(cached_files()) == 11
+    assert fake_weasyprint.renders == []  # rendered in the worker processes, not here
+    settings.PERFEVAL_PDF_WORKERS = 1
+    err = StringIO()
+    call_command(*args, stdout=StringIO(), stderr=err)
+    assert fake_weasyprint.renders == []  # all from the cache
+    assert {p.name: p.read_bytes() for p in tmp_path.glob("*.pdf")} == first
+    assert "11/11 sheets" in err.getvalue()
