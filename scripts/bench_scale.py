@@ -609,7 +609,7 @@ def measure(call, shown: int) -> Measure:
             runs = [time.perf_counter() - began]
         return Measure(runs[0], runs, len(queries), shown, slowest(queries))
     runs = []
-    for _ in range(5 if warm < 1 else 3):
+    for _ in range(7 if warm < 0.2 else 5 if warm < 1 else 3):
         began = time.perf_counter()
         call()
         runs.append(time.perf_counter() - began)
@@ -703,10 +703,29 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
+def machine() -> str:
+    """Cores, memory, Python and PostgreSQL, for the figures' record."""
+    import platform
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0].split()[0]
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, IndexError, ValueError):
+        memory = "? GiB"
+    return (
+        f"{os.cpu_count()} cores, {memory}, Python {platform.python_version()}, PostgreSQL {server}"
+    )
+
+
 def report(small: dict[str, Measure], large: dict[str, Measure], total: int) -> list[str]:
     missed = []
     say()
-    say(f"perfeval scale bench: {SMALL} and {total} sheets of {YEAR} (PostgreSQL, DEBUG off)")
+    say(f"perfeval scale bench: {SMALL} and {total} sheets of {YEAR} (DEBUG off); {machine()}")
     header = (
         f"  {'page':<38} {'at ' + str(SMALL):>11} {'at ' + str(total):>11} {'ratio':>7}"
         f" {'queries':>8} {'queries':>8} {'sheets shown':>14}"
