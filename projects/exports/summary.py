@@ -9,19 +9,22 @@ values under a two-decimal format, which Excel shows the same way."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 
 from indicators.models import RuleSet
 from indicators.numbers import two, wan
-from indicators.scoring import Grade
+from indicators.scoring import Grade, RuleParams
 from projects import figures
 from projects.models import Sheet
 from projects.workflow import Status
 
 ZERO = Decimal("0")
+SUMMARY_PAGE_SIZE = 100  # rows of the summary page; the workbook holds every row
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class SummaryRow:
     grade: str
     status: str
     status_label: str
+    rule_set_id: int | None = None
 
     @property
     def annual_text(self) -> str:
@@ -70,6 +74,11 @@ class SummaryView:
     average_total: Decimal | None
     grade_counts: tuple[tuple[str, int], ...]
     status_counts: tuple[tuple[str, int], ...]
+    # The page shows one page of rows (`summary_page`): how many sheets the totals are of,
+    # the rows before this page, and the page itself (None: every row, as the workbook).
+    count: int = 0
+    offset: int = 0
+    page: Page | None = None
 
     @property
     def annual_text(self) -> str:
@@ -102,19 +111,10 @@ def _with_figures(sheets) -> list[Sheet]:
     return [by_id[pk] for pk in order]
 
 
-def build_summary(sheets) -> SummaryView:
-    """The sheets' rows, in display order, from their stored figures (`projects.figures`).
-
-    The total row sums the amounts, takes the overall rate Σ执行数 ÷ Σ全年预算数, and averages
-    the indicator scores and totals; each figure is rounded with the first sheet's rule set.
-    The page lists every row, so the totals are summed from the rows already read: exact
-    Decimal sums (SQLite would add decimals as floating point), no further query."""
+def _rows(sheets: list[Sheet]) -> list[SummaryRow]:
     rows = []
-    first_rule_set: int | None = None
-    for i, sheet in enumerate(_with_figures(sheets)):
+    for sheet in sheets:
         stored = figures.of(sheet)  # amounts: stored 万元, as every row here
-        if i == 0:
-            first_rule_set = stored.rule_set_id
         rows.append(
             SummaryRow(
                 sheet_id=sheet.pk,
@@ -129,24 +129,113 @@ def build_summary(sheets) -> SummaryView:
                 grade=Grade(stored.grade),
                 status=sheet.status,
                 status_label=sheet.get_status_display(),
+                rule_set_id=stored.rule_set_id,
             )
         )
-    first = RuleSet.objects.filter(pk=first_rule_set).first() if first_rule_set else None
-    params = (first or RuleSet(year=0)).to_params()
-    annual = sum((r.annual or ZERO for r in rows), ZERO)
-    executed = sum((r.executed or ZERO for r in rows), ZERO)
-    count = len(rows)
+    return rows
+
+
+def _params(rule_set_id: int | None) -> RuleParams:
+    """The rounding of the total row: the first sheet's rule set's."""
+    first = RuleSet.objects.filter(pk=rule_set_id).first() if rule_set_id else None
+    return (first or RuleSet(year=0)).to_params()
+
+
+@dataclass(frozen=True)
+class _Sums:
+    count: int
+    annual: Decimal
+    executed: Decimal
+    indicator: Decimal
+    total: Decimal
+    grades: dict
+    states: dict
+
+
+def _view(rows: list[SummaryRow], sums: _Sums, params: RuleParams, **page) -> SummaryView:
+    count = sums.count
     return SummaryView(
         rows=tuple(rows),
-        annual=annual,
-        executed=executed,
-        rate=params.round(executed * 100 / annual) if annual else None,
-        average_indicator_score=(
-            params.round(sum((r.indicator_score for r in rows), ZERO) / count) if count else None
-        ),
-        average_total=params.round(sum((r.total for r in rows), ZERO) / count) if count else None,
-        grade_counts=tuple((grade, sum(1 for r in rows if r.grade == grade)) for grade in Grade),
-        status_counts=tuple(
-            (label, sum(1 for r in rows if r.status == value)) for value, label in Status.choices
-        ),
+        annual=sums.annual,
+        executed=sums.executed,
+        rate=params.round(sums.executed * 100 / sums.annual) if sums.annual else None,
+        average_indicator_score=params.round(sums.indicator / count) if count else None,
+        average_total=params.round(sums.total / count) if count else None,
+        grade_counts=tuple((grade, sums.grades.get(grade, 0)) for grade in Grade),
+        status_counts=tuple((label, sums.states.get(value, 0)) for value, label in Status.choices),
+        count=count,
+        **page,
     )
+
+
+def build_summary(sheets) -> SummaryView:
+    """Every sheet's row, in display order, from their stored figures (`projects.figures`),
+    and the total row: the workbook's table.
+
+    The total row sums the amounts, takes the overall rate Σ执行数 ÷ Σ全年预算数, and averages
+    the indicator scores and totals; each figure is rounded with the first sheet's rule set.
+    Every row is read here, so the totals are summed from them: exact Decimal sums."""
+    rows = _rows(_with_figures(sheets))
+    sums = _Sums(
+        count=len(rows),
+        annual=sum((r.annual or ZERO for r in rows), ZERO),
+        executed=sum((r.executed or ZERO for r in rows), ZERO),
+        indicator=sum((r.indicator_score for r in rows), ZERO),
+        total=sum((r.total for r in rows), ZERO),
+        grades=Counter(r.grade for r in rows),
+        states=Counter(r.status for r in rows),
+    )
+    return _view(rows, sums, _params(rows[0].rule_set_id if rows else None))
+
+
+SUMS = DecimalField(max_digits=40, decimal_places=6)
+POINTS = DecimalField(max_digits=40, decimal_places=2)
+
+
+def _sql_sums(sheets: QuerySet[Sheet]) -> _Sums | None:
+    """The total row's sums and counts over every sheet, in one query (PostgreSQL adds the
+    numerics exactly); None when a sheet has no stored figures, whose row must be computed."""
+    grades = {f"grade_{i}": Count("pk", filter=Q(figures__grade=g)) for i, g in enumerate(Grade)}
+    states = {f"state_{v}": Count("pk", filter=Q(status=v)) for v in Status.values}
+    found = sheets.order_by().aggregate(
+        count=Count("pk"),
+        stored=Count("figures"),
+        annual=Sum("figures__annual", output_field=SUMS),
+        executed=Sum("figures__executed", output_field=SUMS),
+        indicator=Sum(F("figures__raw_score") - F("figures__budget_score"), output_field=POINTS),
+        total=Sum("figures__total", output_field=POINTS),
+        **grades,
+        **states,
+    )
+    if found["stored"] != found["count"]:
+        return None
+    return _Sums(
+        count=found["count"],
+        annual=found["annual"] or ZERO,
+        executed=found["executed"] or ZERO,
+        indicator=found["indicator"] or ZERO,
+        total=found["total"] or ZERO,
+        grades={g: found[f"grade_{i}"] for i, g in enumerate(Grade)},
+        states={v: found[f"state_{v}"] for v in Status.values},
+    )
+
+
+def summary_page(sheets: QuerySet[Sheet], number, per_page: int = SUMMARY_PAGE_SIZE) -> SummaryView:
+    """One page of the summary's rows and the total row of every sheet, aggregated in SQL:
+    the page costs the same queries and about the same time for 100 sheets or 10 000."""
+    sums = _sql_sums(sheets)
+    if sums is None:  # a sheet without stored figures: the rows computed, then summed
+        whole = build_summary(sheets)
+        sums = _Sums(
+            count=whole.count,
+            annual=whole.annual,
+            executed=whole.executed,
+            indicator=sum((r.indicator_score for r in whole.rows), ZERO),
+            total=sum((r.total for r in whole.rows), ZERO),
+            grades=Counter(r.grade for r in whole.rows),
+            states=Counter(r.status for r in whole.rows),
+        )
+    page = Paginator(sheets, per_page).get_page(number)
+    rows = _rows(_with_figures(page.object_list))
+    first = sheets.values_list("figures__rule_set", flat=True).first() if rows else None
+    return _view(rows, sums, _params(first), offset=page.start_index() - 1, page=page)

@@ -26,7 +26,7 @@ from .services import (
     sheet_filename,
     summary_title,
 )
-from .summary import build_summary
+from .summary import summary_page as build_summary_page
 from .tasks import run_export_job
 
 
@@ -107,8 +107,10 @@ def summary_page(request: HttpRequest) -> HttpResponse:
         sheets = select_sheets(
             request.user, year=data["year"], department=data["department"], unit=data["unit"]
         )
-        summary = build_summary(sheets)
+        # One page of rows; the total row of every sheet, aggregated in SQL.
+        summary = build_summary_page(sheets, request.GET.get("page"))
         title = summary_title(data["year"], data["department"], data["unit"])
-    return render(
-        request, "projects/exports/summary.html", {"form": form, "summary": summary, "title": title}
-    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "summary": summary, "title": title, "query": query.urlencode()}
+    return render(request, "projects/exports/summary.html", context)

@@ -429,3 +429,45 @@ def test_the_copies_score_as_their_originals(filler):
     ids = add_copies(12)
     for pk in ids[:4]:
         assert_stored_is_fresh(Sheet.objects.get(pk=pk))
+
+
+# -- the summary page: a page of rows, the total row of every sheet in SQL -------------------
+
+
+def totals(view) -> tuple:
+    return (
+        view.count,
+        view.annual,
+        view.executed,
+        view.rate,
+        view.average_indicator_score,
+        view.average_total,
+        view.grade_counts,
+        view.status_counts,
+    )
+
+
+def test_the_summary_page_shows_a_page_of_rows_and_the_total_row_of_every_sheet(reviewer):
+    from projects.exports.services import select_sheets
+
+    add_copies(108)
+    whole = build_summary(select_sheets(reviewer, year=2023))  # every row, summed in Python
+    assert whole.count == len(whole.rows) == 119
+    client = logged_in(reviewer)
+    first = client.get("/summary/", {"year": 2023}).context["summary"]
+    second = client.get("/summary/", {"year": 2023, "page": 2}).context["summary"]
+    assert (len(first.rows), len(second.rows)) == (100, 19)
+    assert first.rows + second.rows == whole.rows
+    assert totals(first) == totals(second) == totals(whole)
+    html = client.get("/summary/", {"year": 2023, "page": 2}).content.decode()
+    assert '<td class="text-center">101</td>' in html and "2 / 2" in html
+    assert "合计（119 个项目；得分为平均值）" in html
+
+
+def test_the_summary_page_computes_a_sheet_without_stored_figures(reviewer):
+    from projects.exports.services import select_sheets
+
+    before = build_summary(select_sheets(reviewer, year=2023))
+    SheetFigures.objects.filter(sheet__project__name=PROJECT).delete()
+    page = logged_in(reviewer).get("/summary/", {"year": 2023}).context["summary"]
+    assert totals(page) == totals(before) and page.rows == before.rows
