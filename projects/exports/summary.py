@@ -1,5 +1,8 @@
-"""The summary table (汇总表): one row per sheet, and a total row, computed once for the HTML
-page and the Excel file alike.
+"""The summary table (汇总表): one row per sheet, and a total row, read from each sheet's stored
+figures (`projects.figures`). The workbook holds every row (`build_summary`, totals summed
+from them); the page shows 100 rows a page (`summary_page`) and the total row of every sheet,
+aggregated in SQL, so it costs the same queries and about the same time for 100 sheets or
+10 000.
 
 Amounts are added across sheets only in 万元, the unit they are stored in, whatever unit each
 sheet prints (a sheet printed in 元 must never inflate a total 10 000-fold): every amount here
