@@ -110,6 +110,8 @@ class Renderer:
             self.done.append((tag, write_pdf(html, path)))
             return
         if self.pool is None:  # forked on first use: a batch of cached sheets forks nothing
+            import weasyprint  # noqa: F401 — loaded once here, so the workers import nothing
+
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("fork")
             )
