@@ -22,7 +22,9 @@ class ExportForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         visible = scope_sheets(user)
-        years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+        # The years in SQL (DISTINCT): a handful of rows, however many sheets.
+        years = visible.order_by().values_list("year", flat=True).distinct()
+        years = sorted(set(years), reverse=True)
         self.fields["year"].widget.choices = [(y, str(y)) for y in years]
         units = Unit.objects.filter(projects__sheets__in=visible).distinct()
         self.fields["unit"].queryset = units
