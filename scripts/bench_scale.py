@@ -684,6 +684,7 @@ def measure_all(world: World) -> dict[str, Measure]:
         ("summary workbook, 审核人 (department)", workbook(reviewer, department), dept.count()),
         ("summary workbook, 管理员 (year)", workbook(admin, None), year.count()),
     ]
+    say(f"    load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     results = {}
     for name, call, shown in pages:
         results[name] = measure(call, shown)
