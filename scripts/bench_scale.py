@@ -712,8 +712,26 @@ def machine() -> str:
     except (OSError, IndexError, ValueError):
         memory = "? GiB"
     return (
-        f"{os.cpu_count()} cores, {memory}, Python {platform.python_version()}, PostgreSQL {server}"
+        f"{os.cpu_count()} cores, {memory}, Python {platform.python_version()}, "
+        f"PostgreSQL {server}; {revision()}"
     )
+
+
+def revision() -> str:
+    """The commit measured, and whether the app's code differed from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "projects", "indicators", "templates"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.splitlines()
+    except OSError:
+        return "commit unknown"
+    return f"commit {head}" + (f" + {len(changed)} changed app file(s)" if changed else "")
 
 
 def report(small: dict[str, Measure], large: dict[str, Measure], total: int) -> list[str]:
@@ -770,7 +788,8 @@ def main() -> None:
         world = make_world(templates)
         say(
             f"  {len(templates)} seed sheets as templates ({min(len(t.rows) for t in templates)}–"
-            f"{max(len(t.rows) for t in templates)} rows); {len(BUREAUS)} bureaus, "
+            f"{max(len(t.rows) for t in templates)} rows, "
+            f"{sum(not t.clean for t in templates)} with errors); {len(BUREAUS)} bureaus, "
             f"{len(world.departments)} departments, {len(world.units)} units, "
             f"{len(world.units) + len(world.departments) + 1} users — {elapsed()}"
         )
