@@ -559,7 +559,7 @@ def findings_profile(sample: int = 300) -> str:
                 f"{status} {t['sheets']}: {t['with errors']} with errors, "
                 f"{t['with warnings']} with warnings ({t['warnings'] / t['sheets']:.1f} warnings/sheet)"
             )
-    return "; ".join(parts)
+    return f"(the first {sample} sheets, computed afresh) " + "; ".join(parts)
 
 
 # -- timing -----------------------------------------------------------------------------------
