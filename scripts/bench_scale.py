@@ -748,7 +748,7 @@ def report(small: dict[str, Measure], large: dict[str, Measure], total: int) -> 
         ratio = Decimal(b.median / a.median).quantize(Decimal("0.01"))
         say(
             f"  {name:<38} {ms(a.median):>11} {ms(b.median):>11} {ratio:>6}×"
-            f" {a.queries:>8} {b.queries:>8} {a.shown:>6} → {b.shown:<6}"
+            f" {a.queries:>8} {b.queries:>8} {a.shown:>6} → {b.shown}"
         )
         if ratio > GOAL:
             missed.append(f"GOAL MISSED: {name}: {ratio}× (goal ≤ {GOAL}×)")
