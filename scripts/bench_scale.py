@@ -206,7 +206,7 @@ class World:
     fillers: dict  # unit id -> User
     reviewers: dict  # department id -> User
     admin: object
-    level2_names: dict = field(default_factory=dict)
+    level2s: dict = field(default_factory=dict)  # id -> Level2
 
 
 def make_world(templates: list[Template]) -> World:
@@ -267,7 +267,7 @@ def make_world(templates: list[Template]) -> World:
         fillers={unit.pk: user for unit, user in zip(units, users[21:], strict=True)},
         reviewers={dep.pk: user for dep, user in zip(departments, users[1:21], strict=True)},
         admin=users[0],
-        level2_names=dict(Level2.objects.filter(pk__in=level2_ids).values_list("pk", "name")),
+        level2s=Level2.objects.in_bulk(level2_ids),
     )
 
 
@@ -388,40 +388,19 @@ def own_timestamps(model, name: str):
         column.auto_now_add = True
 
 
-def snapshot(sheet, rows, lines, level2_names) -> dict:
-    """The content a submission stores (as `content_snapshot` writes it)."""
-    from indicators import numbers
+def snapshot(sheet, rows, lines, level2s) -> dict:
+    """The content a submission stores, by the app's own `content_snapshot` (the sheet's
+    lines and rows handed over as if prefetched, their level 2 as if joined)."""
+    from projects.sheets.selectors import content_snapshot
 
-    def text(value) -> str:
-        if isinstance(value, Decimal):
-            value = numbers.exact(value)
-        return "" if value is None else str(value)
-
-    return {
-        "version": sheet.version,
-        "project": sheet.project.name,
-        "budget_weight": text(sheet.budget_weight),
-        "goal_expected": sheet.goal_expected,
-        "goal_achieved": sheet.goal_achieved,
-        "funds": {
-            line.kind: {c: text(getattr(line, c)) for c in ("initial", "annual", "executed")}
-            for line in lines
-        },
-        "rows": {
-            str(row.pk): {
-                "position": row.position,
-                "level2": level2_names.get(row.level2_id, ""),
-                "name": row.name,
-                "target": row.target_text,
-                "actual": row.actual_text,
-                "weight": text(row.weight),
-                "score": text(row.score),
-                "reason": row.reason,
-                "applicable": "" if row.applicable else "不适用",
-            }
-            for row in rows
-        },
-    }
+    for row in rows:
+        if row.level2_id:
+            row.level2 = level2s[row.level2_id]
+    sheet._prefetched_objects_cache = {"budget_lines": lines, "indicators": rows}
+    try:
+        return content_snapshot(sheet)
+    finally:
+        del sheet._prefetched_objects_cache
 
 
 def transitions_of(world: World, sheet, rng, state, content) -> tuple[list, list]:
@@ -504,7 +483,7 @@ def generate(world: World, templates: list[Template], first: int, last: int) -> 
                 rng, _t, state, _r, _l = plan
                 if state == "draft":
                     continue
-                content = snapshot(sheet, sheet_rows, sheet_lines, world.level2_names)
+                content = snapshot(sheet, sheet_rows, sheet_lines, world.level2s)
                 more, notes = transitions_of(world, sheet, rng, state, content)
                 transitions += more
                 comments += notes
