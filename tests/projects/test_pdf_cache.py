@@ -176,15 +176,22 @@ def test_deleting_the_cache_directory_is_safe(filler, fake_weasyprint):
     assert cached_files() == []
 
 
-def test_the_command_clears_the_cache(filler, fake_weasyprint):
+def test_the_command_clears_the_cache_or_evicts_down_to_its_bound(
+    filler, fake_weasyprint, settings
+):
     from io import StringIO
 
     from django.core.management import call_command
 
     pdf_of(sheet_named(SMALL))
+    pdf_of(sheet_named("人才大厦运行维护经费"))
+    settings.PERFEVAL_PDF_CACHE_MAX_BYTES = max(p.stat().st_size for p in cached_files())
     out = StringIO()
+    call_command("clear_pdf_cache", "--evict", stdout=out)
+    assert out.getvalue().startswith("1 cached PDF(s) deleted") and len(cached_files()) == 1
     call_command("clear_pdf_cache", stdout=out)
-    assert out.getvalue().startswith("1 cached PDF(s) deleted") and cached_files() == []
+    assert out.getvalue().endswith(f"1 cached PDF(s) deleted from {pdf_cache.cache_dir()}\n")
+    assert cached_files() == []
 
 
 def pdf_texts(archive: Path, tmp_path: Path) -> dict[str, str]:
