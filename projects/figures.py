@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import Indicator, Sheet, SheetFigures, SheetFinding, rule_set_for
+from .models import Indicator, Sheet, SheetFigures, SheetFinding, SheetTransition, rule_set_for
+from .workflow import Status
 
 BATCH = 500
 # The stored figures compared by `Computed.key` (everything but the time of computing).
@@ -40,14 +41,30 @@ FIGURE_FIELDS = (
     "annual",
     "executed",
     "rule_set_id",
+    "submitted_at",
 )
 
 
+def last_submitted() -> Subquery:
+    """The time of a sheet's latest 已提交 transition (None: never submitted), as a subquery
+    (no GROUP BY, so it goes with `select_for_update`)."""
+    submissions = (
+        SheetTransition.objects.filter(sheet=OuterRef("pk"), to_status=Status.SUBMITTED)
+        .values("sheet")
+        .annotate(latest=Max("created_at"))
+        .values("latest")
+    )
+    return Subquery(submissions)
+
+
 def _with_content() -> QuerySet[Sheet]:
-    """Sheets with what `Sheet.evaluate` reads, rows in their order, in 3 queries a batch."""
+    """Sheets with what `Sheet.evaluate` reads, rows in their order, and the time of their
+    latest submission, in 3 queries a batch."""
     rows = Indicator.objects.select_related("level1", "level2").order_by("position")
-    return Sheet.objects.select_related("project__unit__department").prefetch_related(
-        "budget_lines", Prefetch("indicators", queryset=rows)
+    return (
+        Sheet.objects.select_related("project__unit__department")
+        .prefetch_related("budget_lines", Prefetch("indicators", queryset=rows))
+        .annotate(last_submitted=last_submitted())
     )
 
 
@@ -68,6 +85,14 @@ class Computed:
         )
         findings = tuple((f.code, f.severity, f.row, f.field, f.params) for f in self.findings)
         return figures, findings
+
+
+def _submitted_at(sheet: Sheet):
+    """The sheet's latest submission: annotated by `_with_content`, else read."""
+    if hasattr(sheet, "last_submitted"):
+        return sheet.last_submitted
+    found = Sheet.objects.filter(pk=sheet.pk).annotate(at=last_submitted())
+    return found.values_list("at", flat=True).first()
 
 
 def compute(sheet: Sheet, *, cache: dict | None = None) -> Computed:
@@ -91,6 +116,7 @@ def compute(sheet: Sheet, *, cache: dict | None = None) -> Computed:
         executed=line.executed,
         rule_set_id=rule_set.pk,
         computed_at=timezone.now(),
+        submitted_at=_submitted_at(sheet),
     )
     findings = tuple(
         SheetFinding(

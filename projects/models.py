@@ -403,9 +403,13 @@ class SheetFigures(models.Model):
         verbose_name=_("评分规则版本"),
     )
     computed_at = models.DateTimeField(_("计算时间"))
+    # The latest submission (已提交 transition) of the sheet, None if never submitted: the
+    # inbox's order, read from an index instead of every sheet's transitions.
+    submitted_at = models.DateTimeField(_("提交时间"), null=True)
 
     class Meta:
         indexes = [
+            models.Index(fields=["submitted_at", "sheet"], name="figures_submitted"),
             models.Index(fields=["grade"], name="figures_grade"),
             models.Index(fields=["total"], name="figures_total"),
             models.Index(fields=["errors"], name="figures_errors"),

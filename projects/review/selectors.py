@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -137,11 +137,33 @@ def _with_counts(queryset: QuerySet[Sheet]) -> QuerySet[Sheet]:
 
 
 def inbox(user) -> QuerySet[Sheet]:
-    """Sheets awaiting this reviewer's decision, oldest submission first."""
+    """Sheets awaiting this reviewer's decision, oldest submission first: ordered by the
+    stored time of each sheet's latest submission (`SheetFigures.submitted_at`, indexed), so a
+    page of it costs the same however many sheets wait. Count the open comments of a page's
+    sheets with `with_open_comments`."""
     awaiting = ACTIONS["approve"].states
-    return _with_counts(
-        scope_sheets(user).filter(status__in=awaiting).select_related("project__unit__department")
-    ).order_by("submitted_at", "pk")
+    return (
+        scope_sheets(user)
+        .filter(status__in=awaiting)
+        .select_related("project__unit__department")
+        .annotate(submitted_at=F("figures__submitted_at"))
+        .order_by(F("figures__submitted_at").asc(nulls_last=True), "pk")
+    )
+
+
+def with_open_comments(sheets) -> list[Sheet]:
+    """The sheets (one page), each with `open_comments`: its unresolved threads, counted in
+    one query for these sheets only."""
+    sheets = list(sheets)
+    counts = dict(
+        Comment.objects.filter(sheet_id__in=[s.pk for s in sheets], parent=None, resolved_at=None)
+        .values("sheet_id")
+        .annotate(n=Count("pk"))
+        .values_list("sheet_id", "n")
+    )
+    for sheet in sheets:
+        sheet.open_comments = counts.get(sheet.pk, 0)
+    return sheets
 
 
 # The unit's overview lists returned sheets first: they wait for the unit.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet
 from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import build_sheet_view
 
-from .selectors import history, inbox, overview_groups, review_context
+from .selectors import history, inbox, overview_groups, review_context, with_open_comments
 from .services import (
     CommentRequired,
     EvidenceRefused,
@@ -28,6 +29,9 @@ from .services import (
     evidence_delete,
     review_action,
 )
+
+# The inbox shows this many sheets a page, like the sheet list.
+INBOX_PAGE_SIZE = 50
 
 # Lazy: worded in the language of the request that shows them.
 ACTION_MESSAGES = {
@@ -223,7 +227,9 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_id: int) -> HttpResp
 def review_inbox(request: HttpRequest) -> HttpResponse:
     """The reviewer's inbox: sheets awaiting review in its department, oldest first."""
     require(request.user, "inbox")
-    return render(request, "projects/review/review_inbox.html", {"sheets": inbox(request.user)})
+    page = Paginator(inbox(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"sheets": with_open_comments(page.object_list), "page": page, "query": ""}
+    return render(request, "projects/review/review_inbox.html", context)
 
 
 @login_required

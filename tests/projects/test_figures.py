@@ -10,10 +10,12 @@ for 12.
 
 from __future__ import annotations
 
+import importlib
 import io
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -30,6 +32,7 @@ from projects.models import (
     Sheet,
     SheetFigures,
     SheetFinding,
+    SheetTransition,
 )
 from projects.sheets import services as sheet_services
 from projects.sheets.selectors import sheet_queryset
@@ -159,6 +162,28 @@ def test_each_transition_stores_the_figures(filler, reviewer, path):
         who = filler if action == "submit" else reviewer
         sheet = sheet_transition(sheet=sheet, user=who, action=action, comment="请补充")
         assert_stored_is_fresh(sheet)
+
+
+def test_the_latest_submission_time_is_stored_and_refilled(filler, reviewer):
+    sheet = sheet_of(PROJECT)
+    assert sheet.figures.submitted_at is None
+    sheet = sheet_transition(sheet=sheet, user=filler, action="submit")
+    first = SheetTransition.objects.get(sheet=sheet, action="submit").created_at
+    assert SheetFigures.objects.get(sheet_id=sheet.pk).submitted_at == first
+    sheet = sheet_transition(sheet=sheet, user=reviewer, action="return", comment="请补充")
+    sheet = sheet_transition(sheet=sheet, user=filler, action="submit")
+    latest = SheetTransition.objects.filter(sheet=sheet, action="submit").latest("created_at")
+    assert latest.created_at > first
+    assert SheetFigures.objects.get(sheet_id=sheet.pk).submitted_at == latest.created_at
+    # Rows stored before the field existed are filled by the migration, and a wrong time is
+    # named and stored again by `recompute_figures`.
+    SheetFigures.objects.update(submitted_at=None)
+    migration = importlib.import_module("projects.migrations.0011_figures_submitted_at")
+    migration.fill_submitted_at(django_apps, None)
+    assert SheetFigures.objects.get(sheet_id=sheet.pk).submitted_at == latest.created_at
+    SheetFigures.objects.filter(sheet_id=sheet.pk).update(submitted_at=first)
+    assert recompute() == f"12 sheets recomputed, 1 changed\nsheet ids: {sheet.pk}\n"
+    assert SheetFigures.objects.get(sheet_id=sheet.pk).submitted_at == latest.created_at
 
 
 def test_a_transition_stores_in_its_transaction_and_rolls_back_with_it(filler, monkeypatch):

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from projects import figures
 from projects.models import Comment, Evidence, Profile, Sheet, SheetTransition
 from projects.review.services import review_action
 from projects.sheets.services import sheet_transition
@@ -31,6 +32,10 @@ def test_the_inbox_lists_submitted_sheets_oldest_first_with_open_comments(filler
     SheetTransition.objects.filter(sheet=older).update(
         created_at=timezone.now() - timedelta(days=2)
     )
+    # The inbox orders by the stored submission time: a time changed around the services is
+    # stored again as `recompute_figures` would.
+    figures.store(older)
+    assert older.figures.submitted_at < newer.figures.submitted_at
     Comment.objects.create(sheet=newer, author=reviewer, body="一", anchor="sheet")
     Comment.objects.create(sheet=newer, author=reviewer, body="二", anchor="sheet")
     Comment.objects.create(sheet=newer, author=reviewer, body="已解决", resolved_at=timezone.now())
@@ -39,6 +44,42 @@ def test_the_inbox_lists_submitted_sheets_oldest_first_with_open_comments(filler
     assert listed == [("信息化运维项目", 0), ("人才公寓运行维护经费", 2)]
     # Drafts are not awaiting review.
     assert all(s.status == "submitted" for s in response.context["sheets"])
+
+
+def test_the_inbox_shows_50_sheets_a_page_in_queries_that_do_not_grow(
+    filler, reviewer, django_assert_max_num_queries
+):
+    template = sheet_of("信息化运维项目")
+    submit(template, filler)
+    project = template.project
+    sheets = [template]
+    for year in range(1960, 2020):  # 61 sheets awaiting review
+        sheet = Sheet.objects.create(
+            project=project, year=year, status="submitted", budget_weight=template.budget_weight
+        )
+        SheetTransition.objects.create(
+            sheet=sheet,
+            action="submit",
+            from_status="draft",
+            to_status="submitted",
+            user=filler,
+            version=1,
+        )
+        sheets.append(sheet)
+    figures.store_many([s.pk for s in sheets])
+    Comment.objects.create(sheet=sheets[-1], author=reviewer, body="一", anchor="sheet")
+    client = logged_in(reviewer)
+    first = client.get("/review/")
+    assert len(first.context["sheets"]) == 50
+    assert first.context["page"].paginator.count == 61
+    assert [s.pk for s in first.context["sheets"]] == [s.pk for s in sheets[:50]]
+    second = client.get("/review/?page=2")
+    listed = second.context["sheets"]
+    assert [s.pk for s in listed] == [s.pk for s in sheets[50:]]
+    assert [s.open_comments for s in listed][-1] == 1
+    assert "2 / 2" in second.content.decode()
+    with django_assert_max_num_queries(12):
+        client.get("/review/?page=2")
 
 
 def test_the_units_overview_puts_returned_sheets_first(filler, reviewer):
