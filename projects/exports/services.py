@@ -34,8 +34,8 @@ from projects.sheets.view_model import SheetView, build_sheet_view
 
 from . import pdf_cache
 from .pdf import TIME_MARK, Renderer, export_time_text, html_to_pdf, sheet_html, template_version
-from .summary import build_summary
-from .summary_xlsx import summary_workbook
+from .summary import SummaryView, build_summary
+from .summary_xlsx import summary_file, summary_workbook
 from .xlsx import sheet_workbook, workbook_bytes
 
 Progress = Callable[[int, int], None]
@@ -121,9 +121,14 @@ def sheet_filename(sheet: Sheet, ext: str) -> str:
     return f"{name[:150]}.{ext}"
 
 
-def select_sheets(user, *, year: int | None = None, department=None, unit=None, ids=None):
-    """The sheets an export may hold for this user (None = the command line: all sheets)."""
-    qs = sheet_queryset() if user is None else scope_sheets(user, sheet_queryset())
+def select_sheets(
+    user, *, year: int | None = None, department=None, unit=None, ids=None, content: bool = True
+):
+    """The sheets an export may hold for this user (None = the command line: all sheets).
+    `content=False` (the summary): each sheet with its unit and stored figures only, no
+    indicator rows or budget lines."""
+    base = sheet_queryset() if content else Sheet.objects.select_related("project__unit", "figures")
+    qs = base if user is None else scope_sheets(user, base)
     if year:
         qs = qs.filter(year=year)
     if department is not None:
@@ -134,6 +139,18 @@ def select_sheets(user, *, year: int | None = None, department=None, unit=None, 
         qs = qs.filter(pk__in=ids)
     return qs.order_by(
         "year", "project__unit__department__name", "project__unit__name", "project__name"
+    )
+
+
+def select_for(job: ExportJob):
+    """The sheets of a batch job, in its user's scope: the summary reads only the stored
+    figures (`content=False`), never each sheet's rows."""
+    return select_sheets(
+        job.user,
+        year=job.year,
+        department=job.department,
+        unit=job.unit,
+        content=job.kind != ExportJob.Kind.SUMMARY,
     )
 
 
@@ -218,12 +235,22 @@ def workbook(sheets, progress: Progress = _no_progress) -> bytes:
     return workbook_bytes(sheet_workbook(pairs, exported_at=exported_at))
 
 
-def summary(sheets, progress: Progress = _no_progress, *, title: str) -> bytes:
+def _summary_view(sheets, progress: Progress) -> tuple[SummaryView, str]:
     sheets = list(sheets)
     view = build_summary(sheets)
     progress(len(sheets), len(sheets))
-    note = f"导出于 {timezone.localtime():%Y-%m-%d %H:%M}"
+    return view, f"导出于 {timezone.localtime():%Y-%m-%d %H:%M}"
+
+
+def summary(sheets, progress: Progress = _no_progress, *, title: str) -> bytes:
+    view, note = _summary_view(sheets, progress)
     return summary_workbook(view, title=title, note=note)
+
+
+def summary_to(sheets, progress: Progress, title: str, out: Path) -> Path:
+    """The summary workbook written row by row to the file `out` (the batch job)."""
+    view, note = _summary_view(sheets, progress)
+    return summary_file(view, out, title=title, note=note)
 
 
 def summary_title(year: int | None, department=None, unit=None) -> str:
@@ -255,7 +282,7 @@ BATCHES = {
     ExportJob.Kind.SUMMARY: BatchKind(
         "xlsx",
         XLSX,
-        lambda s, p, title, out: out.write_bytes(summary(s, p, title=title)),
+        summary_to,
         "汇总表",
     ),
 }

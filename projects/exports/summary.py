@@ -106,12 +106,24 @@ class SummaryView:
 
 def _with_figures(sheets) -> list[Sheet]:
     """The sheets in their order, each with its stored figures and unit, in one query: a
-    queryset is re-read without its rows; a list is read again by id."""
+    queryset is re-read without its rows; a list read with them joined (`select_sheets`
+    with `content=False`) is taken as it is; any other list is read again by id."""
     if isinstance(sheets, QuerySet):
         return list(sheets.select_related("project__unit", "figures").prefetch_related(None))
+    if all(_joined(sheet) for sheet in sheets):
+        return list(sheets)
     order = [sheet.pk for sheet in sheets]
     by_id = Sheet.objects.select_related("project__unit", "figures").in_bulk(order)
     return [by_id[pk] for pk in order]
+
+
+def _joined(sheet: Sheet) -> bool:
+    """Whether the sheet was read with its figures (or their absence) and its unit joined."""
+    return (
+        Sheet.figures.is_cached(sheet)
+        and Sheet.project.is_cached(sheet)
+        and (type(sheet.project).unit.is_cached(sheet.project))
+    )
 
 
 def _rows(sheets: list[Sheet]) -> list[SummaryRow]:

@@ -13,7 +13,7 @@ from django_tasks import task
 
 from projects.models import ExportJob
 
-from .services import BUILD_FAILED, batch_filename, build_batch, expire_stale_jobs, select_sheets
+from .services import BUILD_FAILED, batch_filename, build_batch, expire_stale_jobs, select_for
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def run_export_job(job_id: int) -> None:
     this function by its dotted path, `projects.exports.tasks.run_export_job`: keep it."""
     expire_stale_jobs()  # a worker taking a job also fails the jobs of workers that died
     job = ExportJob.objects.select_related("user", "department", "unit").get(pk=job_id)
-    sheets = list(select_sheets(job.user, year=job.year, department=job.department, unit=job.unit))
+    sheets = list(select_for(job))
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.RUNNING, total=len(sheets), heartbeat_at=timezone.now(), error=""
     )

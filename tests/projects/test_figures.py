@@ -407,6 +407,24 @@ def count_workbook(user) -> tuple[int, int]:
     return len(queries), len(view.rows)
 
 
+def test_the_summary_batch_reads_its_sheets_with_their_figures_and_no_rows(reviewer, tmp_path):
+    from projects.exports.services import build_batch, select_for
+    from projects.models import ExportJob
+
+    job = ExportJob(user=reviewer, kind=ExportJob.Kind.SUMMARY, year=2023)
+    with CaptureQueriesContext(connection) as selecting:
+        sheets = list(select_for(job))
+    assert sheets
+    assert len(selecting) == 1  # sheets, units and figures joined; no rows, no budget lines
+    with CaptureQueriesContext(connection) as building:
+        path = build_batch(job, sheets, tmp_path / "summary.xlsx")
+    assert not any("projects_indicator" in q["sql"] for q in building.captured_queries)
+    assert len(building) <= 2  # the first sheet's rule set (the total row's rounding)
+    assert path.read_bytes()[:2] == b"PK"
+    whole = ExportJob(user=reviewer, kind=ExportJob.Kind.WORKBOOK, year=2023)
+    assert [s.pk for s in select_for(whole)] == [s.pk for s in sheets]
+
+
 PAGES = {
     "list": ("/sheets/", None),
     "list, filtered": ("/sheets/", {"year": "2023", "status": "submitted"}),
