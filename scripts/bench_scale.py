@@ -624,11 +624,18 @@ def workbook(user, department):
     from projects.exports.services import build_batch, select_sheets
     from projects.models import ExportJob
 
+    def select_for(job):  # the task's own selection, where it exists
+        from projects.exports import services
+
+        if hasattr(services, "select_for"):
+            return services.select_for(job)
+        return select_sheets(user, year=YEAR, department=department)
+
     job = ExportJob(user=user, kind=ExportJob.Kind.SUMMARY, year=YEAR, department=department)
     writes = "out" in inspect.signature(build_batch).parameters
 
     def build():
-        sheets = list(select_sheets(user, year=YEAR, department=department))
+        sheets = list(select_for(job))
         if not writes:
             return build_batch(job, sheets)
         with tempfile.TemporaryDirectory(prefix="perfeval-scale-") as workdir:
