@@ -11,6 +11,9 @@ class ProjectsConfig(AppConfig):
         from .audit import receivers
 
         receivers.connect()  # the audit log listens to logins, saves and the admin
+        from .models import connect_list_keys
+
+        connect_list_keys()  # renames refresh the sheet list's sort keys
         from django.db.models.signals import post_migrate
 
         from .figures import fill_missing

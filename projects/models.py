@@ -137,18 +137,30 @@ class Sheet(models.Model):
         related_name="+",
         verbose_name=_("最后修改人"),
     )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The sheet list's order as one indexed value: the department's, unit's and project's
+    # names (`list_key`), so a page of 50 is read from an index at any size. Set on the first
+    # save; every rename of a department, unit or project refreshes it (`refresh_list_keys`).
+    list_key = models.CharField(_("排序键"), max_length=420, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at", "list_key"])
 
     class Meta:
         ordering = ["-year", "project__unit__name", "project__name"]
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="sheet_unique_per_year")
         ]
+        indexes = [models.Index(fields=["-year", "list_key"], name="sheet_list_order")]
         verbose_name = _("绩效自评表")
         verbose_name_plural = pgettext_lazy("plural", "绩效自评表")
 
     def __str__(self) -> str:
         return f"{self.year} {self.project.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.list_key and self.project_id:
+            self.list_key = list_key(self.project)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "list_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("projects:sheet-detail", args=[self.pk])
@@ -179,6 +191,43 @@ class Sheet(models.Model):
         """Every figure and finding of the sheet, with its rule set (`rule_set_for`)."""
         rule_set = rule_set or rule_set_for(self)
         return scoring.evaluate(self.to_input(), rule_set.to_params())
+
+
+LIST_KEY_SEPARATOR = "\x1f"
+
+
+def list_key(project: Project) -> str:
+    """The sheet list's sort key of a project's sheets: department, unit, project names."""
+    unit = project.unit
+    return LIST_KEY_SEPARATOR.join((unit.department.name, unit.name, project.name))[:420]
+
+
+def refresh_list_keys(projects) -> int:
+    """Give the sheets of `projects` their current sort key (after a rename); returns how
+    many sheets were updated."""
+    changed = 0
+    for project in projects.select_related("unit__department"):
+        changed += Sheet.objects.filter(project=project).update(list_key=list_key(project))
+    return changed
+
+
+def _renamed(sender, instance, created, raw=False, **kwargs) -> None:
+    """post_save of a department, unit or project: its sheets' sort keys follow the name."""
+    if created or raw:
+        return
+    if isinstance(instance, Project):
+        projects = Project.objects.filter(pk=instance.pk)
+    elif isinstance(instance, Unit):
+        projects = Project.objects.filter(unit=instance)
+    else:
+        projects = Project.objects.filter(unit__department=instance)
+    refresh_list_keys(projects)
+
+
+def connect_list_keys() -> None:
+    """Called once by ProjectsConfig.ready."""
+    for model in (Department, Unit, Project):
+        models.signals.post_save.connect(_renamed, sender=model, dispatch_uid=f"list_key.{model}")
 
 
 def rule_set_for(sheet: Sheet, *, cache: dict | None = None) -> RuleSet:

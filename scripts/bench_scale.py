@@ -133,9 +133,18 @@ def prepare(env: dict[str, str]) -> None:
 
 
 def analyze() -> None:
+    """The sheet list's sort keys of the bulk-created sheets (bulk_create skips Sheet.save,
+    which sets them; one UPDATE here does what the migration and the renames do), then
+    ANALYZE."""
     from django.db import connection
 
     with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE projects_sheet s SET list_key = left(d.name || chr(31) || u.name || chr(31)"
+            " || p.name, 420) FROM projects_project p JOIN projects_unit u ON p.unit_id = u.id"
+            " JOIN projects_department d ON u.department_id = d.id"
+            " WHERE s.project_id = p.id AND s.list_key = ''"
+        )
         cursor.execute("ANALYZE")
 
 

@@ -63,8 +63,9 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "sheets")
     visible = scope_sheets(request.user)
     form = SheetFilterForm(request.GET or None, visible_sheets=visible)
+    # `list_key` is the department's, unit's and project's names, indexed with the year.
     sheets = form.filter(scope_sheets(request.user, sheet_queryset())).order_by(
-        "-year", "project__unit__department__name", "project__unit__name", "project__name"
+        "-year", "list_key", "pk"
     )
     page = Paginator(sheets, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

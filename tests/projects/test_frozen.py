@@ -411,3 +411,23 @@ def test_the_admin_site_shows_no_second_factor_secret_and_no_login_attempts(admi
     assert "otp_totp" not in index and "otp_static" not in index and "/admin/axes/" not in index
     for url in ("/admin/otp_totp/totpdevice/", "/admin/axes/accessattempt/"):
         assert client.get(url).status_code == 404
+
+
+def test_the_sheet_list_is_ordered_by_names_and_follows_a_rename(admin_user, client_for, seed):
+    from projects.models import Department
+
+    client = client_for(admin_user)
+    names = [e.sheet.project.name for e in client.get("/sheets/").context["entries"]]
+    expected = list(
+        seed.order_by(
+            "-year", "project__unit__department__name", "project__unit__name", "project__name"
+        ).values_list("project__name", flat=True)
+    )
+    assert names == expected[: len(names)]
+    # Renaming a department moves its sheets in the list at once.
+    department = Department.objects.get(name="上海市人力资源和社会保障局")
+    department.name = "一个排在最前的主管部门"
+    department.save()
+    first = client.get("/sheets/").context["entries"][0].sheet
+    assert first.project.unit.department_id == department.pk
+    assert first.list_key.startswith("一个排在最前的主管部门\x1f")
