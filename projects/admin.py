@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -173,6 +173,14 @@ class SheetAdmin(WorkflowGuard, SimpleHistoryAdmin):
         "updated_by",
     ]
     inlines = [BudgetLineInline, TransitionInline]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An old version is shown, never saved back: SIMPLE_HISTORY_REVERT_DISABLED only hides
+        simple-history's button, and a posted old version would bypass the workflow (its old
+        status included), the version check and the read-only rules above."""
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Comment)

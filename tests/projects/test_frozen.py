@@ -236,8 +236,19 @@ def test_a_draft_that_never_left_draft_can_be_deleted_by_the_admin(filler, admin
     assert not Sheet.objects.filter(pk=sheet.pk).exists()
 
 
-def test_history_is_never_reverted_from_the_admin(settings):
-    assert settings.SIMPLE_HISTORY_REVERT_DISABLED is True
+def test_history_is_never_reverted_from_the_admin(filler, admin_user, client_for):
+    """simple-history's revert setting only hides the button: posting an old version of an
+    approved sheet to its history page must still be refused, and change nothing."""
+    sheet = sheet_of("信息化运维项目")
+    old = sheet.history.earliest()  # a version from when the sheet was a draft
+    approved = move_to(sheet, "approved", filler)
+    client = client_for(admin_user)
+    url = f"/admin/projects/sheet/{sheet.pk}/history/{old.history_id}/"
+    assert client.get(url).status_code == 200  # shown, read-only
+    response = client.post(url, {"goal_achieved": "回退的内容", "budget_weight": "10"})
+    assert response.status_code == 403
+    fresh = Sheet.objects.get(pk=sheet.pk)
+    assert (fresh.status, fresh.goal_achieved) == ("approved", approved.goal_achieved)
 
 
 # -- Review actions carry the version the reviewer looked at -------------------------------
