@@ -235,6 +235,7 @@ def check_workbook(content: bytes, limits: WorkbookLimits) -> None:
             zlib.error,
             OSError,
             EOFError,
+            # zipfile's answer to a compression method it does not support (e.g. deflate64).
             NotImplementedError,
             RuntimeError,
         ) as exc:

@@ -5,6 +5,7 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.utils import NotSupportedError
 
 TABLES = ("projects_auditrecord", "projects_auditcheckpoint")
 
@@ -67,7 +68,10 @@ def create_tables(apps, schema_editor):
             schema_editor.execute(SQLITE_NO_UPDATE.format(table=table))
             schema_editor.execute(SQLITE_NO_DELETE.format(table=table))
     else:
-        raise NotImplementedError(f"the audit log's triggers are written for PostgreSQL and SQLite, not {vendor}")
+        # The append-only guarantee is the triggers: refuse a database without them.
+        raise NotSupportedError(
+            f"the audit log's triggers are written for PostgreSQL and SQLite, not {vendor}"
+        )
 
 
 def drop_tables(apps, schema_editor):
