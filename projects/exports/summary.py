@@ -191,7 +191,12 @@ def build_summary(sheets) -> SummaryView:
     the indicator scores and totals; each figure is rounded with the first sheet's rule set.
     Every row is read here, so the totals are summed from them: exact Decimal sums."""
     rows = _rows(_with_figures(sheets))
-    sums = _Sums(
+    return _view(rows, _sums_of(rows), _params(rows[0].rule_set_id if rows else None))
+
+
+def _sums_of(rows: list[SummaryRow]) -> _Sums:
+    """The total row's sums and counts from rows already read: exact Decimal sums."""
+    return _Sums(
         count=len(rows),
         annual=sum((r.annual or ZERO for r in rows), ZERO),
         executed=sum((r.executed or ZERO for r in rows), ZERO),
@@ -200,7 +205,6 @@ def build_summary(sheets) -> SummaryView:
         grades=Counter(r.grade for r in rows),
         states=Counter(r.status for r in rows),
     )
-    return _view(rows, sums, _params(rows[0].rule_set_id if rows else None))
 
 
 SUMS = DecimalField(max_digits=40, decimal_places=6)
@@ -240,16 +244,7 @@ def summary_page(sheets: QuerySet[Sheet], number, per_page: int = SUMMARY_PAGE_S
     the page costs the same queries and about the same time for 100 sheets or 10 000."""
     sums = _sql_sums(sheets)
     if sums is None:  # a sheet without stored figures: the rows computed, then summed
-        whole = build_summary(sheets)
-        sums = _Sums(
-            count=whole.count,
-            annual=whole.annual,
-            executed=whole.executed,
-            indicator=sum((r.indicator_score for r in whole.rows), ZERO),
-            total=sum((r.total for r in whole.rows), ZERO),
-            grades=Counter(r.grade for r in whole.rows),
-            states=Counter(r.status for r in whole.rows),
-        )
+        sums = _sums_of(_rows(_with_figures(sheets)))
     page = Paginator(sheets, per_page).get_page(number)
     rows = _rows(_with_figures(page.object_list))
     first = sheets.values_list("figures__rule_set", flat=True).first() if rows else None

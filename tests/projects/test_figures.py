@@ -514,3 +514,22 @@ def test_the_summary_page_computes_a_sheet_without_stored_figures(reviewer):
     SheetFigures.objects.filter(sheet__project__name=PROJECT).delete()
     page = logged_in(reviewer).get("/summary/", {"year": 2023}).context["summary"]
     assert totals(page) == totals(before) and page.rows == before.rows
+
+
+def test_the_summary_page_totals_a_sheet_without_stored_figures_from_its_computed_row(seed):
+    """Between an upgrade and the fill, a sheet may have no stored row: the page's total row
+    then comes from every row computed, and equals the workbook's."""
+    from projects.exports.summary import summary_page
+    from projects.models import SheetFigures
+
+    sheets = Sheet.objects.filter(year=2023).order_by("pk")
+    whole = build_summary(sheets)
+    SheetFigures.objects.filter(sheet=sheets.first()).delete()
+    page = summary_page(sheets, 1, per_page=5)
+    assert (page.count, page.annual, page.executed, page.average_total) == (
+        whole.count,
+        whole.annual,
+        whole.executed,
+        whole.average_total,
+    )
+    assert page.grade_counts == whole.grade_counts and len(page.rows) == 5
