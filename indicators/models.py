@@ -174,6 +174,15 @@ class RuleSet(models.Model):
         _("得分与建议得分不符"), max_length=10, choices=Severity.choices, default=Severity.WARNING
     )
 
+    class Tiers(models.IntegerChoices):
+        ONE = 1, _("一级审核（主管部门）")
+        TWO = 2, _("两级审核（主管部门，再报财政）")
+
+    # Review in one tier (the 主管部门's approval is final) or two (财政 reviews after it).
+    review_tiers = models.PositiveSmallIntegerField(
+        _("审核层级"), choices=Tiers.choices, default=Tiers.ONE
+    )
+
     class Meta:
         ordering = ["-year", "-version"]
         constraints = [

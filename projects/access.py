@@ -1,7 +1,8 @@
 """Who may see and do what: the one module that answers it (docs/rules.md §7).
 
 A user's role comes from its profile: 填报人 of a unit (profile.unit), 审核人 of a department
-(profile.department), or 管理员 (a superuser). Nothing outside this module looks at those
+(profile.department), 财政 of a finance bureau (profile.bureau: the second tier of review,
+the year's tasks), or 管理员 (a superuser). Nothing outside this module looks at those
 fields to decide anything: views, services, templates (through the `navigation` context
 processor) and the admin all ask here.
 
@@ -21,12 +22,15 @@ from operator import or_
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Exists, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from indicators.models import Bureau
+
 from .models import Department, Profile, Sheet, Unit
-from .workflow import ACTIONS, Who
+from .workflow import ACTIONS, AWAITING, Who
 
 # -- roles ---------------------------------------------------------------------------------
 
@@ -50,6 +54,12 @@ def reviewer_department(user) -> Department | None:
     """The department whose units' sheets the user reviews (审核人), if any."""
     profile = _profile(user)
     return profile.department if profile else None
+
+
+def finance_bureau(user) -> Bureau | None:
+    """The finance bureau the user works for (财政), if any."""
+    profile = _profile(user)
+    return profile.bureau if profile else None
 
 
 def is_administrator(user) -> bool:
@@ -85,24 +95,26 @@ def is_auditor(user) -> bool:
     return bool(profile is not None and profile.auditor and not user.is_superuser)
 
 
-def auditor_conflict(user, *, auditor: bool, unit=None, department=None) -> str:
+def auditor_conflict(user, *, auditor: bool, unit=None, department=None, bureau=None) -> str:
     """Why `user` cannot be marked 审计员 with this profile ("" when it can): the 审计员 holds
     no other role — not 管理员 or staff (separation of duties), not 填报人 or 审核人."""
     if not auditor:
         return ""
     if user.is_superuser or user.is_staff:
         return str(_("审计员不能同时是管理员或后台用户：请先取消“超级用户状态”和“工作人员状态”。"))
-    if unit is not None or department is not None:
-        return str(_("审计员不能同时是填报人或审核人：请清空实施单位和主管部门。"))
+    if unit is not None or department is not None or bureau is not None:
+        return str(_("审计员不能同时是填报人、审核人或财政：请清空实施单位、主管部门和财政局。"))
     return ""
 
 
 def role_label(user) -> str:
-    """The user's role in words: 管理员, 审计员, 审核人 or 填报人 ("" for none)."""
+    """The user's role in words: 管理员, 审计员, 财政, 审核人 or 填报人 ("" for none)."""
     if is_administrator(user):
         return str(_("管理员"))
     if is_auditor(user):
         return str(_("审计员"))
+    if finance_bureau(user) is not None:
+        return str(_("财政"))
     if reviewer_department(user) is not None:
         return str(_("审核人"))
     if filler_unit(user) is not None:
@@ -123,6 +135,11 @@ def _is_reviewer(user) -> bool:
     return profile is not None and profile.department_id is not None
 
 
+def _is_finance(user) -> bool:
+    profile = _profile(user)
+    return profile is not None and profile.bureau_id is not None
+
+
 PAGES = {
     # The sheet list, the exports and the summary: every role that works with sheets; not the
     # 审计员, whose one duty is the audit log (三员分立).
@@ -130,8 +147,12 @@ PAGES = {
     # The unit's own work list and the start of a new sheet: 填报人 only.
     "overview": _is_filler,
     "new_sheet": _is_filler,
-    # The review inbox: 审核人, and the 管理员 who oversees every department.
-    "inbox": lambda user: _is_reviewer(user) or is_administrator(user),
+    # The review inbox: 审核人 (first tier), 财政 (second tier), and the 管理员 who oversees
+    # every department.
+    "inbox": lambda user: _is_reviewer(user) or _is_finance(user) or is_administrator(user),
+    # The year's evaluation tasks: issued (and cancelled) by 财政, issued by the 管理员 too.
+    "issue_tasks": lambda user: _is_finance(user) or is_administrator(user),
+    "cancel_tasks": _is_finance,
     # Django's admin site, for whoever Django lets in (staff).
     "admin_site": lambda user: bool(user.is_authenticated and user.is_staff),
     # Second-factor devices and lock-outs of every account (projects/accounts).
@@ -157,7 +178,7 @@ def landing(user) -> str:
         return "projects:audit-log"
     if _is_filler(user):
         return "projects:unit-overview"
-    if _is_reviewer(user):
+    if _is_reviewer(user) or _is_finance(user):
         return "projects:review-inbox"
     return "projects:sheet-list"
 
@@ -190,15 +211,31 @@ def is_department_reviewer(user, sheet: Sheet) -> bool:
     )
 
 
+@rules.predicate
+def is_bureau_finance(user, sheet: Sheet) -> bool:
+    profile = _profile(user)
+    return (
+        profile is not None
+        and profile.bureau_id is not None
+        and profile.bureau_id == sheet.project.unit.department.bureau_id
+    )
+
+
 is_admin = rules.is_superuser
-can_view = is_unit_filler | is_department_reviewer | is_admin
+can_view = is_unit_filler | is_department_reviewer | is_bureau_finance | is_admin
 
 ROLE_PREDICATES = {
     Who.FILLER: is_unit_filler,
     Who.REVIEWER: is_department_reviewer,
+    Who.FINANCE: is_bureau_finance,
     Who.ADMIN: is_admin,
     Who.VIEWER: can_view,
 }
+
+
+def roles(user, sheet: Sheet) -> set[Who]:
+    """The roles the user holds towards this sheet."""
+    return {who for who, predicate in ROLE_PREDICATES.items() if predicate.test(user, sheet)}
 
 
 def in_states(states):
@@ -212,8 +249,14 @@ def in_states(states):
 
 
 def _permission(action) -> rules.Predicate:
-    who = reduce(or_, (ROLE_PREDICATES[w] for w in sorted(action.who)))
-    return who & in_states(action.states)
+    """Any row of the action's table: one of its roles, in one of its states."""
+    return reduce(
+        or_,
+        (
+            reduce(or_, (ROLE_PREDICATES[w] for w in sorted(step.who))) & in_states(step.states)
+            for step in action.steps
+        ),
+    )
 
 
 for _action in ACTIONS.values():
@@ -226,8 +269,8 @@ def may(user, action: str, sheet: Sheet) -> bool:
 
 
 def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Sheet]:
-    """The sheets a user may see: its unit's (填报人), its department's units' (审核人), all
-    (管理员); nothing for anyone else."""
+    """The sheets a user may see: its unit's (填报人), its department's units' (审核人), its
+    bureau's departments' (财政), all (管理员); nothing for anyone else."""
     qs = queryset if queryset is not None else Sheet.objects.all()
     if is_administrator(user):
         return qs
@@ -238,7 +281,50 @@ def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Shee
         return qs.filter(project__unit_id=profile.unit_id)
     if profile.department_id:
         return qs.filter(project__unit__department_id=profile.department_id)
+    if profile.bureau_id:
+        return qs.filter(project__unit__department__bureau_id=profile.bureau_id)
     return qs.none()
+
+
+def awaiting_states(user) -> list[str]:
+    """The states in which a sheet waits for this user's decision: 已提交 for the 审核人,
+    主管部门已审核 for 财政, both for the 管理员 who oversees them (nothing for others)."""
+    if is_administrator(user):
+        return [AWAITING[Who.REVIEWER], AWAITING[Who.FINANCE]]
+    if _is_reviewer(user):
+        return [AWAITING[Who.REVIEWER]]
+    if _is_finance(user):
+        return [AWAITING[Who.FINANCE]]
+    return []
+
+
+# Every distinct year of the sheets, newest first, read from the index `sheet_list_order`
+# one year at a time (a "loose index scan": one index probe a year, not one row a sheet).
+_YEARS_SQL = """
+WITH RECURSIVE years(year) AS (
+    SELECT MAX(year) FROM projects_sheet
+    UNION ALL
+    SELECT (SELECT MAX(s.year) FROM projects_sheet s WHERE s.year < years.year)
+    FROM years WHERE years.year IS NOT NULL
+)
+SELECT year FROM years WHERE year IS NOT NULL
+"""
+
+
+def sheet_years(visible: QuerySet[Sheet]) -> list[int]:
+    """The years in which `visible` (a user's `scope_sheets`, filtered or not) has a sheet,
+    newest first, for the lists' year filters: every year of all sheets (one index probe a
+    year), then whether `visible` has a sheet in each (an EXISTS each, all in one query).
+    Flat in the number of sheets."""
+    with connection.cursor() as cursor:
+        cursor.execute(_YEARS_SQL)
+        years = [row[0] for row in cursor.fetchall()]
+    if not years:
+        return []
+    # A row of flags, each an uncorrelated EXISTS that the database runs once.
+    flags = {f"in_{year}": Exists(visible.filter(year=year)) for year in years}
+    row = Sheet.objects.order_by().annotate(**flags).values(*flags)[:1].get()
+    return [year for year in years if row[f"in_{year}"]]
 
 
 class OutOfScope(Http404):
@@ -254,7 +340,7 @@ def get_sheet_for_user(user, pk: int, *, action: str = "view", queryset=None) ->
     """The sheet if the user may see it (404 otherwise) and may take `action` on it (403
     otherwise)."""
     try:
-        sheet = scope_sheets(user, queryset).select_related("project__unit").get(pk=pk)
+        sheet = scope_sheets(user, queryset).select_related("project__unit__department").get(pk=pk)
     except Sheet.DoesNotExist:
         raise OutOfScope(pk) from None
     if action != "view" and not may(user, action, sheet):

@@ -215,6 +215,7 @@ class ProfileFormSet(BaseInlineFormSet):
                 auditor=bool(data.get("auditor")),
                 unit=data.get("unit"),
                 department=data.get("department"),
+                bureau=data.get("bureau"),
             )
             if problem:
                 raise ValidationError(problem)

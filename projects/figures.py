@@ -42,6 +42,7 @@ FIGURE_FIELDS = (
     "executed",
     "rule_set_id",
     "submitted_at",
+    "status",
 )
 
 
@@ -117,6 +118,7 @@ def compute(sheet: Sheet, *, cache: dict | None = None) -> Computed:
         rule_set_id=rule_set.pk,
         computed_at=timezone.now(),
         submitted_at=_submitted_at(sheet),
+        status=sheet.status,
     )
     findings = tuple(
         SheetFinding(

@@ -455,10 +455,17 @@ class SheetFigures(models.Model):
     # The latest submission (已提交 transition) of the sheet, None if never submitted: the
     # inbox's order, read from an index instead of every sheet's transitions.
     submitted_at = models.DateTimeField(_("提交时间"), null=True)
+    # The sheet's state when the figures were stored (every transition stores them): with
+    # `submitted_at` it makes the inbox's index, so a page of the sheets awaiting review is
+    # read in order from the index, however many sheets wait. The sheet's own `status` stays
+    # the truth; the inbox filters on both.
+    status = models.CharField(
+        _("状态"), max_length=20, choices=workflow.Status.choices, default=workflow.Status.DRAFT
+    )
 
     class Meta:
         indexes = [
-            models.Index(fields=["submitted_at", "sheet"], name="figures_submitted"),
+            models.Index(fields=["status", "submitted_at", "sheet"], name="figures_awaiting"),
             models.Index(fields=["grade"], name="figures_grade"),
             models.Index(fields=["total"], name="figures_total"),
             models.Index(fields=["errors"], name="figures_errors"),
@@ -495,7 +502,9 @@ class SheetFinding(models.Model):
 
 
 class Profile(models.Model):
-    """Links a user to the unit it fills for (填报人) or the department it reviews for (审核人)."""
+    """Links a user to the unit it fills for (填报人), the department it reviews for (审核人)
+    or the finance bureau it works for (财政: second-tier review and the year's tasks); at
+    most one of the three."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -505,6 +514,9 @@ class Profile(models.Model):
     )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("主管部门")
+    )
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("财政局")
     )
     # 审计员 (audit administrator): reads, searches and exports the audit log, and nothing else.
     auditor = models.BooleanField(_("审计员"), default=False)
@@ -520,11 +532,16 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=models.Q(unit__isnull=True) | models.Q(department__isnull=True),
                 name="profile_unit_or_department",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bureau__isnull=True)
+                | (models.Q(unit__isnull=True) & models.Q(department__isnull=True)),
+                name="profile_bureau_alone",
+            ),
         ]
 
     def __str__(self) -> str:
-        return str(self.unit or self.department or "-")
+        return str(self.unit or self.department or self.bureau or "-")
 
 
 class SheetTransition(models.Model):
@@ -734,3 +751,11 @@ class ExportJob(models.Model):
 
 # The audit log's tables belong to this app (their room is projects/audit).
 from projects.audit.models import AuditCheckpoint, AuditRecord  # noqa: E402,F401
+
+# So do the year's tasks and the reminders (their room is projects/tasks).
+from projects.tasks.models import (  # noqa: E402,F401
+    EvaluationTask,
+    ReminderSent,
+    TaskDeadline,
+    TaskItem,
+)

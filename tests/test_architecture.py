@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("perfeval", "projects", "indicators")
-ROOMS = ("sheets", "review", "imports", "exports", "audit", "accounts")
+ROOMS = ("sheets", "review", "imports", "exports", "audit", "accounts", "tasks")
 
 # Modules that are plain Python: no Django, nothing of the project that is not plain too.
 PLAIN = {
@@ -45,6 +45,7 @@ DECLARED_CROSS_ROOM |= {"projects.accounts.signals"}
 # The top of projects reaching into a room, and why.
 TOP_INTO_ROOM_ALLOWED = {
     ("projects.models", "projects.audit.models"): "the audit tables belong to app projects",
+    ("projects.models", "projects.tasks.models"): "the task tables belong to app projects",
     ("projects.apps", "projects.audit.receivers"): "ready() connects the audit log's receivers",
 }
 

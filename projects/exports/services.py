@@ -137,9 +137,9 @@ def select_sheets(
         qs = qs.filter(project__unit=unit)
     if ids:
         qs = qs.filter(pk__in=ids)
-    return qs.order_by(
-        "year", "project__unit__department__name", "project__unit__name", "project__name"
-    )
+    # Year, then department, unit and project names: `list_key` holds the three names, so
+    # within a year the order is read from the index `sheet_list_order`.
+    return qs.order_by("year", "list_key")
 
 
 def select_for(job: ExportJob):

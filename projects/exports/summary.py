@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Min, Q, QuerySet, Sum
 
 from indicators.models import RuleSet
 from indicators.numbers import two, wan
@@ -151,9 +151,9 @@ def _rows(sheets: list[Sheet]) -> list[SummaryRow]:
 
 
 def _params(rule_set_id: int | None) -> RuleParams:
-    """The rounding of the total row: the first sheet's rule set's."""
-    first = RuleSet.objects.filter(pk=rule_set_id).first() if rule_set_id else None
-    return (first or RuleSet(year=0)).to_params()
+    """The rounding of the total row: the sheets' rule set's (`_Sums.rule_set_id`)."""
+    found = RuleSet.objects.filter(pk=rule_set_id).first() if rule_set_id else None
+    return (found or RuleSet(year=0)).to_params()
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,10 @@ class _Sums:
     total: Decimal
     grades: dict
     states: dict
+    # The rule set whose rounding the total row follows: the sheets' (where a summary spans
+    # several, across bureaus or versions, the oldest of them: the smallest id), the same on
+    # every page and in the workbook, and read with the sums, not by a query of its own.
+    rule_set_id: int | None = None
 
 
 def _view(rows: list[SummaryRow], sums: _Sums, params: RuleParams, **page) -> SummaryView:
@@ -188,10 +192,12 @@ def build_summary(sheets) -> SummaryView:
     and the total row: the workbook's table.
 
     The total row sums the amounts, takes the overall rate Σ执行数 ÷ Σ全年预算数, and averages
-    the indicator scores and totals; each figure is rounded with the first sheet's rule set.
-    Every row is read here, so the totals are summed from them: exact Decimal sums."""
+    the indicator scores and totals; each figure is rounded as the sheets' rule set rounds
+    (`_Sums.rule_set_id`). Every row is read here, so the totals are summed from them: exact
+    Decimal sums."""
     rows = _rows(_with_figures(sheets))
-    return _view(rows, _sums_of(rows), _params(rows[0].rule_set_id if rows else None))
+    sums = _sums_of(rows)
+    return _view(rows, sums, _params(sums.rule_set_id))
 
 
 def _sums_of(rows: list[SummaryRow]) -> _Sums:
@@ -204,6 +210,7 @@ def _sums_of(rows: list[SummaryRow]) -> _Sums:
         total=sum((r.total for r in rows), ZERO),
         grades=Counter(r.grade for r in rows),
         states=Counter(r.status for r in rows),
+        rule_set_id=min((r.rule_set_id for r in rows if r.rule_set_id), default=None),
     )
 
 
@@ -223,6 +230,7 @@ def _sql_sums(sheets: QuerySet[Sheet]) -> _Sums | None:
         executed=Sum("figures__executed", output_field=SUMS),
         indicator=Sum(F("figures__raw_score") - F("figures__budget_score"), output_field=POINTS),
         total=Sum("figures__total", output_field=POINTS),
+        rule_set=Min("figures__rule_set"),
         **grades,
         **states,
     )
@@ -236,6 +244,7 @@ def _sql_sums(sheets: QuerySet[Sheet]) -> _Sums | None:
         total=found["total"] or ZERO,
         grades={g: found[f"grade_{i}"] for i, g in enumerate(Grade)},
         states={v: found[f"state_{v}"] for v in Status.values},
+        rule_set_id=found["rule_set"],
     )
 
 
@@ -247,5 +256,4 @@ def summary_page(sheets: QuerySet[Sheet], number, per_page: int = SUMMARY_PAGE_S
         sums = _sums_of(_rows(_with_figures(sheets)))
     page = Paginator(sheets, per_page).get_page(number)
     rows = _rows(_with_figures(page.object_list))
-    first = sheets.values_list("figures__rule_set", flat=True).first() if rows else None
-    return _view(rows, sums, _params(first), offset=page.start_index() - 1, page=page)
+    return _view(rows, sums, _params(sums.rule_set_id), offset=page.start_index() - 1, page=page)

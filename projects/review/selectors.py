@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from indicators import numbers
 from indicators.models import Level2
 from projects import official
-from projects.access import may, scope_sheets
+from projects.access import awaiting_states, may, scope_sheets
 from projects.models import (
     BudgetLine,
     Comment,
@@ -28,7 +28,7 @@ from projects.models import (
     SheetTransition,
 )
 from projects.sheets.view_model import SheetView
-from projects.workflow import ACTIONS, Status
+from projects.workflow import Status
 
 from .diff import SheetDiff, diff_snapshots
 
@@ -138,13 +138,15 @@ def _with_counts(queryset: QuerySet[Sheet]) -> QuerySet[Sheet]:
 
 def inbox(user) -> QuerySet[Sheet]:
     """Sheets awaiting this reviewer's decision, oldest submission first: ordered by the
-    stored time of each sheet's latest submission (`SheetFigures.submitted_at`, indexed), so a
-    page of it costs the same however many sheets wait. Count the open comments of a page's
+    stored time of each sheet's latest submission (`SheetFigures.submitted_at`, indexed with
+    the stored state), so a page of it costs the same however many sheets wait. Count the open comments of a page's
     sheets with `with_open_comments`."""
-    awaiting = ACTIONS["approve"].states
+    awaiting = awaiting_states(user)  # 已提交 (审核人), 主管部门已审核 (财政), both (管理员)
+    # The sheet's state is the truth; the same state stored with the figures (by every
+    # transition) lets PostgreSQL read the page from the index `figures_awaiting` in order.
     return (
         scope_sheets(user)
-        .filter(status__in=awaiting)
+        .filter(status__in=awaiting, figures__status__in=awaiting)
         .select_related("project__unit__department")
         .annotate(submitted_at=F("figures__submitted_at"))
         .order_by(F("figures__submitted_at").asc(nulls_last=True), "pk")
@@ -167,7 +169,13 @@ def with_open_comments(sheets) -> list[Sheet]:
 
 
 # The unit's overview lists returned sheets first: they wait for the unit.
-OVERVIEW_ORDER = [Status.RETURNED, Status.DRAFT, Status.SUBMITTED, Status.APPROVED]
+OVERVIEW_ORDER = [
+    Status.RETURNED,
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.DEPT_APPROVED,
+    Status.APPROVED,
+]
 
 
 def overview_groups(user) -> list[tuple[str, str, list[Sheet]]]:

@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from indicators import scoring
 from indicators.models import Level2, RuleSet
 from projects import figures
-from projects.access import may
+from projects.access import may, roles
 from projects.models import (
     BudgetLine,
     Comment,
@@ -32,6 +32,7 @@ from projects.models import (
     Sheet,
     SheetTransition,
     Unit,
+    rule_set_for,
 )
 from projects.workflow import TRANSITIONS
 
@@ -282,7 +283,7 @@ def _locked(sheet: Sheet) -> Sheet:
     """The sheet's row, locked until the transaction ends (only this row, on PostgreSQL)."""
     return (
         Sheet.objects.select_for_update(of=("self",))
-        .select_related("project__unit", "updated_by")
+        .select_related("project__unit__department", "updated_by")
         .get(pk=sheet.pk)
     )
 
@@ -319,12 +320,15 @@ def sheet_transition(
         if not (transition.open_comments_suffice and open_comments.exists()):
             raise CommentRequired
     previous = locked.status
-    locked.status = transition.to
+    step = transition.step(roles(user, locked), locked.status)
     locked.updated_by = user
     if locked.rule_set_id is None:
         # Every sheet that leaves 草稿 is scored by a recorded rule-set version from then on.
         found = RuleSet.ensure(locked.year, locked.project.unit.department.bureau)
         locked.rule_set = found if found.pk else None
+    # One tier or two: the rule-set version the sheet records says (the 主管部门's approval
+    # is final in a one-tier year, and goes on to 财政 in a two-tier one).
+    locked.status = step.leads_to(rule_set_for(locked).review_tiers)
     locked.save(update_fields=["status", "updated_by", "updated_at", "rule_set"])
     SheetTransition.objects.create(
         sheet=locked,

@@ -18,6 +18,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from indicators.messages import grade_name
@@ -184,6 +185,30 @@ def test_the_latest_submission_time_is_stored_and_refilled(filler, reviewer):
     SheetFigures.objects.filter(sheet_id=sheet.pk).update(submitted_at=first)
     assert recompute() == f"12 sheets recomputed, 1 changed\nsheet ids: {sheet.pk}\n"
     assert SheetFigures.objects.get(sheet_id=sheet.pk).submitted_at == latest.created_at
+
+
+def test_the_state_is_stored_with_the_figures_and_refilled(filler, reviewer):
+    """The inbox reads its page from the index (state, submission time) of the stored
+    figures: every transition stores the new state, the migration fills it, and a wrong one
+    is named and stored again by `recompute_figures`."""
+    sheet = sheet_of(PROJECT)
+    assert SheetFigures.objects.get(sheet_id=sheet.pk).status == "draft"
+    for who, action, state in [
+        (filler, "submit", "submitted"),
+        (reviewer, "return", "returned"),
+        (filler, "submit", "submitted"),
+        (reviewer, "approve", "approved"),
+    ]:
+        sheet = sheet_transition(sheet=sheet, user=who, action=action, comment="请补充")
+        assert SheetFigures.objects.get(sheet_id=sheet.pk).status == state == sheet.status
+    SheetFigures.objects.update(status="draft")
+    migration = importlib.import_module("projects.migrations.0013_figures_status")
+    migration.fill_status(django_apps, None)
+    assert SheetFigures.objects.get(sheet_id=sheet.pk).status == "approved"
+    assert SheetFigures.objects.exclude(status=F("sheet__status")).count() == 0
+    SheetFigures.objects.filter(sheet_id=sheet.pk).update(status="submitted")
+    assert recompute() == f"12 sheets recomputed, 1 changed\nsheet ids: {sheet.pk}\n"
+    assert SheetFigures.objects.get(sheet_id=sheet.pk).status == "approved"
 
 
 def test_a_transition_stores_in_its_transaction_and_rolls_back_with_it(filler, monkeypatch):
