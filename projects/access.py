@@ -44,6 +44,11 @@ def _profile(user) -> Profile | None:
         return None
 
 
+def profile_of(user) -> Profile | None:
+    """The user's profile (its unit, department or bureau ids), if it has one; read-only."""
+    return _profile(user)
+
+
 def filler_unit(user) -> Unit | None:
     """The unit the user fills sheets for (填报人), if any."""
     profile = _profile(user)
