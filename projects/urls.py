@@ -1,6 +1,6 @@
 """The app's pages, by room: filling in (sheets), the review, exports."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .audit import views as audit
 from .exports import views as exports
@@ -52,6 +52,9 @@ urlpatterns = [
     path("exports/<int:job_id>/", exports.export_job_status, name="export-job"),
     path("exports/<int:job_id>/download/", exports.export_job_download, name="export-download"),
     path("summary/", exports.summary_page, name="summary"),
+    # The year's evaluation tasks, and each user's pending work.
+    path("tasks/", include("projects.tasks.urls")),
+    path("todo/", include("projects.reminders.urls")),
     # The audit log: the 审计员's pages.
     path("audit/", audit.audit_log, name="audit-log"),
     path("audit/<int:pk>/", audit.audit_record, name="audit-record"),

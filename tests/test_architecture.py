@@ -18,7 +18,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("perfeval", "projects", "indicators")
-ROOMS = ("sheets", "review", "imports", "exports", "audit", "accounts", "tasks")
+ROOMS = (
+    "sheets",
+    "review",
+    "imports",
+    "exports",
+    "audit",
+    "accounts",
+    "tasks",
+    "reminders",
+)
 
 # Modules that are plain Python: no Django, nothing of the project that is not plain too.
 PLAIN = {
@@ -51,7 +60,7 @@ TOP_INTO_ROOM_ALLOWED = {
 
 # The URL configurations: the only modules that import views (the root one routes the login
 # pages, whose URL names are global: LOGIN_URL = "login").
-URLCONFS = {"projects.urls", "perfeval.urls"}
+URLCONFS = {"projects.urls", "perfeval.urls", "projects.tasks.urls", "projects.reminders.urls"}
 # Modules that start a request or a command; they may import any room (urls: its views too).
 ENTRY_POINTS = re.compile(r"^projects\.(urls|admin|management\..*)$|^perfeval\.urls$")
 

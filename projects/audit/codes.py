@@ -35,6 +35,10 @@ class Action(StrEnum):
     EVIDENCE_UPLOAD = "evidence_upload"
     EVIDENCE_DOWNLOAD = "evidence_download"
     EVIDENCE_DELETE = "evidence_delete"
+    # The year's evaluation tasks (projects/tasks).
+    TASK_ISSUE = "task_issue"
+    TASK_CHANGE = "task_change"
+    TASK_CANCEL = "task_cancel"
     # Files leaving the system.
     EXPORT = "export"
     BATCH_EXPORT = "batch_export"

@@ -38,6 +38,9 @@ ACTIONS = {
     Action.BATCH_EXPORT: _("发起批量导出"),
     Action.BATCH_DOWNLOAD: _("下载批量导出文件"),
     Action.ADMIN_CHANGE: _("后台管理操作"),
+    Action.TASK_ISSUE: _("下达评价任务"),
+    Action.TASK_CHANGE: _("调整评价任务"),
+    Action.TASK_CANCEL: _("撤销评价任务"),
     Action.AUDIT_EXPORT: _("导出审计日志"),
     Action.AUDIT_PRUNE: _("清理过期审计记录"),
 }
@@ -53,6 +56,7 @@ OBJECT_TYPES = {
     "comment": _("审核意见"),
     "evidence": _("佐证材料"),
     "export_job": _("批量导出"),
+    "task": _("评价任务"),
     "user": _("用户"),
     "audit": _("审计日志"),
 }
@@ -87,6 +91,9 @@ PARAMS = {
     "device": _("设备"),
     "by_administrator": _("由管理员设置"),
     "second_factor": _("第二因素"),
+    "items": _("项目数"),
+    "deadline": _("截止日期"),
+    "department": _("主管部门"),
 }
 
 ADMIN_FLAGS = {"add": _("新增"), "change": _("修改"), "delete": _("删除")}
