@@ -108,8 +108,11 @@ def empty_db(db):
             history.model.objects.all()._raw_delete(model.objects.db)
 
 
-def persona(username: str, *, unit=None, department=None, superuser=False, full_name=""):
-    """A user with one role: 填报人 of `unit`, 审核人 of `department`, or 管理员."""
+def persona(
+    username: str, *, unit=None, department=None, bureau=None, superuser=False, full_name=""
+):
+    """A user with one role: 填报人 of `unit`, 审核人 of `department`, 财政 of `bureau`, or
+    管理员."""
     from django.contrib.auth import get_user_model
 
     from projects.models import Profile
@@ -120,8 +123,8 @@ def persona(username: str, *, unit=None, department=None, superuser=False, full_
     if superuser:
         user.is_staff = user.is_superuser = True
         user.save()
-    if unit is not None or department is not None:
-        Profile.objects.create(user=user, unit=unit, department=department)
+    if unit is not None or department is not None or bureau is not None:
+        Profile.objects.create(user=user, unit=unit, department=department, bureau=bureau)
     return user
 
 
@@ -153,6 +156,33 @@ def reviewer(seed):
 @pytest.fixture
 def admin_user(seed):
     return persona("admin", superuser=True, full_name="系统管理员")
+
+
+FINANCE_BUREAU = "上海市财政局"
+
+
+def bureau_of(department_name: str = DEPARTMENT_A, *, tiers: int = 2, year: int = 2023):
+    """Put the department under a finance bureau whose rules for `year` review in `tiers`
+    tiers: the national default's figures, a version of the bureau's own (its drafts and
+    returned sheets move to it, as `save_rule_set` moves them). Returns the bureau."""
+    from indicators.models import Bureau, RuleSet
+    from projects.models import Department
+    from projects.rule_sets import save_rule_set
+
+    bureau = Bureau.objects.get_or_create(name=FINANCE_BUREAU)[0]
+    Department.objects.filter(name=department_name).update(bureau=bureau)
+    rules = RuleSet.ensure(year)
+    rules.pk = None
+    rules._state.adding = True
+    rules.bureau, rules.review_tiers = bureau, tiers
+    save_rule_set(rules)
+    return bureau
+
+
+@pytest.fixture
+def finance(seed):
+    """财政 of the bureau over department A, whose 2023 is reviewed in two tiers."""
+    return persona("finance", bureau=bureau_of(), full_name="市财政局绩效处")
 
 
 @pytest.fixture
