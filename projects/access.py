@@ -140,6 +140,11 @@ def _is_reviewer(user) -> bool:
     return profile is not None and profile.department_id is not None
 
 
+def _has_role(user) -> bool:
+    """填报人, 审核人, 财政 or 管理员 (not the 审计员, not a user without a role)."""
+    return is_administrator(user) or _is_filler(user) or _is_reviewer(user) or _is_finance(user)
+
+
 def _is_finance(user) -> bool:
     profile = _profile(user)
     return profile is not None and profile.bureau_id is not None
@@ -155,7 +160,12 @@ PAGES = {
     # The review inbox: 审核人 (first tier), 财政 (second tier), and the 管理员 who oversees
     # every department.
     "inbox": lambda user: _is_reviewer(user) or _is_finance(user) or is_administrator(user),
-    # The year's evaluation tasks: issued (and cancelled) by 财政, issued by the 管理员 too.
+    # Each user's pending work (sheets to fill, fix or review; deadlines): every working role.
+    "todo": lambda user: _has_role(user),
+    # The year's evaluation tasks: every working role sees its part (a unit its items, a
+    # department its units', 财政 its bureau's, the 管理员 all).
+    "tasks": lambda user: _has_role(user),
+    # Tasks are issued (and cancelled) by 财政, issued by the 管理员 too.
     "issue_tasks": lambda user: _is_finance(user) or is_administrator(user),
     "cancel_tasks": _is_finance,
     # Django's admin site, for whoever Django lets in (staff).
