@@ -1,4 +1,5 @@
-"""The permission matrix: every role × own or other unit × every action × every sheet state.
+"""The permission matrix: every role × own or other unit × every action × every sheet state,
+in a year reviewed in two tiers (主管部门, then 财政) and, for the transitions, in one.
 
 Allowed actions succeed and change what they should; every other combination answers 404
 (outside the scope), 403 (inside it) or the login page (anonymous), with nothing changed.
@@ -12,22 +13,24 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from indicators.models import Bureau
 from projects.models import Comment, Department, Evidence, Profile, Sheet, SheetTransition, Unit
 from projects.sheets.forms import IndicatorForm, SheetHeaderForm
 from projects.sheets.selectors import content_snapshot, sheet_queryset
-from tests.conftest import persona
+from tests.conftest import bureau_of, persona
 from tests.helpers import logged_in, sheet_of
 
-STATES = ["draft", "submitted", "returned", "approved"]
+STATES = ["draft", "submitted", "returned", "dept_approved", "approved"]
 ROLES = ["filler_own", "filler_other", "reviewer_own", "reviewer_other", "admin", "anonymous"]
 ROLES += ["auditor"]  # 审计员: the audit log and nothing else; every sheet is out of scope
+ROLES += ["finance_own", "finance_other"]  # 财政 of the sheet's bureau, of another bureau
 ACTIONS = ["view", "history", "edit_form", "edit", "preview", "submit", "attach", "comment"]
 ACTIONS += ["resolve", "return", "approve", "reopen", "export_json", "export_pdf", "export_xlsx"]
 
-VIEWERS = {"filler_own", "reviewer_own", "admin"}
+VIEWERS = {"filler_own", "reviewer_own", "finance_own", "admin"}
 EVERY = {state: VIEWERS for state in STATES}
 EDITABLE = {"draft": {"filler_own"}, "returned": {"filler_own"}}
-OPEN = ("draft", "submitted", "returned")
+OPEN = ("draft", "submitted", "returned", "dept_approved")
 ALLOWED = {
     "view": EVERY,
     "history": EVERY,
@@ -38,30 +41,55 @@ ALLOWED = {
     "submit": EDITABLE,
     "attach": EDITABLE,
     "comment": {state: VIEWERS for state in OPEN},
-    "resolve": {state: {"reviewer_own", "admin"} for state in OPEN},
-    "return": {"submitted": {"reviewer_own"}},
-    "approve": {"submitted": {"reviewer_own"}},
+    # Once the 主管部门 has approved, the sheet is with 财政: the lower tier resolves nothing.
+    "resolve": {
+        state: {"finance_own", "admin"} | ({"reviewer_own"} if state != "dept_approved" else set())
+        for state in OPEN
+    },
+    "return": {"submitted": {"reviewer_own"}, "dept_approved": {"finance_own"}},
+    "approve": {"submitted": {"reviewer_own"}, "dept_approved": {"finance_own"}},
     "reopen": {"approved": {"admin"}},
 }
-# What an allowed action turns the state into.
-NEXT_STATE = {
-    "submit": "submitted",
-    "return": "returned",
-    "approve": "approved",
-    "reopen": "returned",
-}
+TRANSITION_ACTIONS = {"submit", "return", "approve", "reopen"}
+
+
+def next_state(action: str, state: str, tiers: int) -> str:
+    """What an allowed transition turns the state into."""
+    if action == "approve" and state == "submitted":
+        return "dept_approved" if tiers == 2 else "approved"
+    return {"submit": "submitted", "return": "returned", "approve": "approved"}.get(
+        action, "returned"
+    )
+
+
+# Two tiers for every cell; one tier too for the cells of a transition.
+CELLS = [
+    (role, action, state, tiers)
+    for tiers in (2, 1)
+    for role in ROLES
+    for action in ACTIONS
+    for state in STATES
+    if tiers == 2 or action in TRANSITION_ACTIONS
+]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def world(seed):
-    """A seed sheet of unit A (department A) with one open review thread; unit B under
-    department B; one user for each role."""
+def world(seed, request):
+    """A seed sheet of unit A (department A, under bureau A reviewing 2023 in `tiers` tiers:
+    the test's parameter, else two) with one open review thread; unit B under department B,
+    under bureau B; one user for each role."""
+    tiers = getattr(request, "param", 2)
+    bureau_a = bureau_of(tiers=tiers)
     sheet = sheet_of("信息化运维项目")
+    assert sheet.rule_set.review_tiers == tiers
     unit_a = sheet.project.unit
-    dept_b = Department.objects.create(name="部门乙")
+    bureau_b = Bureau.objects.create(name="乙市财政局")
+    dept_b = Department.objects.create(name="部门乙", bureau=bureau_b)
     unit_b = Unit.objects.create(name="单位乙", department=dept_b)
     users = {
+        "finance_own": persona("finance_own", bureau=bureau_a),
+        "finance_other": persona("finance_other", bureau=bureau_b),
         "filler_own": persona("filler_own", unit=unit_a),
         "filler_other": persona("filler_other", unit=unit_b),
         "reviewer_own": persona("reviewer_own", department=unit_a.department),
@@ -88,6 +116,15 @@ def put_in_state(sheet: Sheet, state: str, users) -> None:
         version=sheet.version,
         snapshot=content_snapshot(full),
     )
+    if state == "dept_approved":
+        SheetTransition.objects.create(
+            sheet=sheet,
+            action="approve",
+            from_status="submitted",
+            to_status="dept_approved",
+            user=users["reviewer_own"],
+            version=sheet.version,
+        )
     Sheet.objects.filter(pk=sheet.pk).update(status=state)
 
 
@@ -158,11 +195,15 @@ READS = {"view", "history", "edit_form", "preview", "export_json", "export_pdf",
 CHANGES = {"edit": 1, "comment": 2, "attach": 5, "resolve": 6}
 
 
-@pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("role", "action", "state", "world"),
+    CELLS,
+    ids=[f"{r}-{a}-{s}-{t}tier" for r, a, s, t in CELLS],
+    indirect=["world"],
+)
 def test_permission_matrix(world, role, action, state):
     sheet, users = world
+    tiers = sheet.rule_set.review_tiers
     put_in_state(sheet, state, users)
     client = Client()
     if role != "anonymous":
@@ -183,14 +224,14 @@ def test_permission_matrix(world, role, action, state):
             if action == "edit":
                 assert after[4] == "由权限测试修改"
         else:
-            assert after[0] == NEXT_STATE[action]
+            assert after[0] == next_state(action, state, tiers)
             assert after[3] == before[3] + 1
         return
 
     if role == "anonymous":
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
-    elif role in ("filler_other", "reviewer_other", "auditor"):
+    elif role in ("filler_other", "reviewer_other", "finance_other", "auditor"):
         assert response.status_code == 404
     else:
         assert response.status_code == 403
@@ -220,6 +261,41 @@ def test_returning_needs_a_comment_or_open_comments(world):
         "returned",
         users["reviewer_own"],
     )
+
+
+def test_a_lower_tier_cannot_undo_a_higher_approval(world):
+    """Once 财政 has the sheet (主管部门已审核) or has approved it, the 主管部门's reviewer can
+    neither return nor approve nor reopen it, and 财政 cannot reopen an approved sheet."""
+    sheet, users = world
+    reviewer = logged_in(users["reviewer_own"])
+    finance = logged_in(users["finance_own"])
+    for state, client, action in [
+        ("dept_approved", reviewer, "return"),
+        ("dept_approved", reviewer, "approve"),
+        ("approved", reviewer, "return"),
+        ("approved", reviewer, "reopen"),
+        ("approved", finance, "return"),
+        ("approved", finance, "reopen"),
+    ]:
+        put_in_state(sheet, state, users)
+        before = footprint(sheet)
+        assert request(client, action, sheet).status_code == 403, (state, action)
+        assert footprint(sheet) == before
+
+
+def test_a_finance_return_needs_a_comment_and_goes_back_to_the_unit(world):
+    sheet, users = world
+    Comment.objects.filter(sheet=sheet).update(resolved_at="2026-01-01T00:00:00Z")
+    put_in_state(sheet, "dept_approved", users)
+    client = logged_in(users["finance_own"])
+    version = Sheet.objects.get(pk=sheet.pk).version
+    refused = client.post(f"/sheets/{sheet.pk}/return/", {"comment": "", "version": version})
+    assert refused.status_code == 302
+    assert Sheet.objects.get(pk=sheet.pk).status == "dept_approved"
+    client.post(f"/sheets/{sheet.pk}/return/", {"comment": "依据不足", "version": version})
+    assert Sheet.objects.get(pk=sheet.pk).status == "returned"
+    last = SheetTransition.objects.filter(sheet=sheet).latest("pk")
+    assert (last.user, last.comment) == (users["finance_own"], "依据不足")
 
 
 def test_reopening_needs_a_reason(world):
