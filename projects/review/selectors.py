@@ -26,6 +26,7 @@ from projects.models import (
     Project,
     Sheet,
     SheetTransition,
+    rule_set_for,
 )
 from projects.sheets.view_model import SheetView
 from projects.workflow import Status
@@ -78,9 +79,20 @@ NOTES_TEMPLATE = "projects/review/includes/notes.html"
 PAGE_ACTIONS = ("edit", "submit", "attach", "comment", "resolve", "return", "approve", "reopen")
 
 
-def review_context(user, sheet: Sheet, view: SheetView) -> dict:
+def approve_label(sheet: Sheet, tiers: int) -> str:
+    """The approve button says where the sheet goes: on to 财政 after the 主管部门's approval
+    in a two-tier year, final otherwise."""
+    if sheet.status == Status.SUBMITTED and tiers == 2:
+        return _("审核通过，报财政复核")
+    if sheet.status == Status.DEPT_APPROVED:
+        return _("财政复核通过")
+    return _("审核通过")
+
+
+def review_context(user, sheet: Sheet, view: SheetView, rule_set=None) -> dict:
     """Comments, evidence and changes laid beside the rows of the official sheet, matched by
-    each row's id, and which actions the user may take."""
+    each row's id, which actions the user may take, and whether the sheet's rule set (the one
+    its view was built with, else looked up) reviews it in one tier or two."""
     comments = list(sheet.comments.select_related("author", "resolved_by"))
     evidence = list(sheet.evidence.select_related("uploaded_by"))
     diff, transitions = submission_diff(sheet)
@@ -108,6 +120,7 @@ def review_context(user, sheet: Sheet, view: SheetView) -> dict:
     orphans = threads_of(
         [c for c in comments if c.anchor == Comment.Anchor.ROW and c.indicator_id is None]
     )
+    tiers = (rule_set or rule_set_for(sheet)).review_tiers
     return {
         "annotated_rows": annotated,
         "funds_notes": [(row, funds_notes[row.key]) for row in view.funds],
@@ -117,6 +130,8 @@ def review_context(user, sheet: Sheet, view: SheetView) -> dict:
         "diff": diff,
         "transitions": transitions,
         "can": {action: may(user, action, sheet) for action in PAGE_ACTIONS},
+        "tiers": tiers,
+        "approve_label": approve_label(sheet, tiers),
         # The official sheet (a sheets template) shows the notes beside its rows with this.
         "notes_template": NOTES_TEMPLATE,
     }

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from projects.access import filler_unit, get_sheet_for_user, landing, require
 from projects.audit import services as audit_services
-from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet
+from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet, rule_set_for
 from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import build_sheet_view
 
@@ -52,8 +52,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The official sheet with everything the review put beside it."""
     sheet = get_sheet_for_user(request.user, pk, queryset=sheet_queryset())
-    view = build_sheet_view(sheet)
-    context = {"sheet": sheet, "view": view, **review_context(request.user, sheet, view)}
+    rule_set = rule_set_for(sheet)
+    view = build_sheet_view(sheet, rule_set)
+    context = {"sheet": sheet, "view": view, **review_context(request.user, sheet, view, rule_set)}
     return render(request, "projects/review/sheet_detail.html", context)
 
 
