@@ -24,7 +24,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from indicators.models import Bureau, RuleSet
 
 from . import figures, rule_sets
-from .access import auditor_conflict, filler_unit, reviewer_department, role_label
+from .access import (
+    auditor_conflict,
+    filler_unit,
+    finance_bureau,
+    reviewer_department,
+    role_label,
+)
 from .accounts import services as accounts
 from .audit.admin_logging import LogEachDeletion
 from .models import (
@@ -244,7 +250,7 @@ admin.site.unregister(User)
 @admin.register(User)
 class PerfevalUserAdmin(LogEachDeletion, UserAdmin):
     inlines = [ProfileInline]
-    list_display = ["username", "full_name", "role", "unit", "department", "is_active"]
+    list_display = ["username", "full_name", "role", "unit", "department", "bureau", "is_active"]
 
     @admin.display(description=_("姓名"))
     def full_name(self, obj):
@@ -261,6 +267,10 @@ class PerfevalUserAdmin(LogEachDeletion, UserAdmin):
     @admin.display(description=_("主管部门"))
     def department(self, obj):
         return reviewer_department(obj) or ""
+
+    @admin.display(description=_("财政局"))
+    def bureau(self, obj):
+        return finance_bureau(obj) or ""
 
     # A password the administrator sets (a new user's, or a reset) must be changed by its user
     # at the next login (projects/accounts).
@@ -331,6 +341,7 @@ class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
         "decimal_places",
         "budget_weight",
         "rate_denominator",
+        "review_tiers",
         "source",
         "in_use",
     ]
@@ -339,6 +350,7 @@ class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
     readonly_fields = ["version", "created_at"]
     fieldsets = [
         (None, {"fields": ["bureau", "year", "version", "source", "scheme", "title"]}),
+        (_("审核"), {"fields": ["review_tiers"]}),
         (
             _("预算执行"),
             {"fields": ["budget_weight", "rate_denominator", ("rounding", "decimal_places")]},
