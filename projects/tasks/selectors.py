@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.access import is_administrator, profile_of
-from projects.models import Sheet
+from projects.models import Department, Sheet, Unit
 from projects.workflow import Status
 
 from .models import EvaluationTask, TaskDeadline, TaskItem
@@ -140,3 +140,80 @@ def progress_by_unit(items: QuerySet[TaskItem]) -> QuerySet:
 def days_left(due: date, on: date | None = None) -> int:
     """Days from `on` (today) to the deadline: 0 on the day, negative once it has passed."""
     return (due - (on or today())).days
+
+
+# -- what the pages read ----------------------------------------------------------------------
+
+# The columns of a task's progress on the pages: 填报中 is 草稿 and 已退回 together.
+PROGRESS_COLUMNS = (
+    ("not_started", _("未开始")),
+    ("filling", _("填报中")),
+    ("dept_review", _("主管部门审核中")),
+    ("finance_review", _("财政审核中")),
+    ("approved", _("已审核")),
+    ("late", _("逾期")),
+)
+
+
+def progress_columns(counts: dict | None) -> dict:
+    """The counts of `progress_counts` as the pages' columns (zeros when there is none)."""
+    counts = counts or {}
+    return {
+        "total": counts.get("total", 0),
+        "not_started": counts.get(NOT_STARTED, 0),
+        "filling": counts.get(Status.DRAFT.value, 0) + counts.get(Status.RETURNED.value, 0),
+        "dept_review": counts.get(Status.SUBMITTED.value, 0),
+        "finance_review": counts.get(Status.DEPT_APPROVED.value, 0),
+        "approved": counts.get(Status.APPROVED.value, 0),
+        "late": counts.get("late", 0),
+    }
+
+
+def progress_by_task(user, task_pks) -> dict[int, dict]:
+    """Each task's progress (`progress_columns`) over the items the user sees, for a page of
+    tasks: one grouped query whatever the number of tasks."""
+    items = visible_items(user, TaskItem.objects.filter(task__in=list(task_pks)))
+    rows = with_state(items).order_by().values("task").annotate(**progress_counts())
+    return {row["task"]: progress_columns(row) for row in rows}
+
+
+def unit_items(user) -> QuerySet[TaskItem]:
+    """A unit's items of the tasks not cancelled, soonest deadline first, with their state."""
+    items = visible_items(user).filter(task__cancelled_at__isnull=True)
+    return (
+        with_state(items)
+        .select_related("task", "project", "unit")
+        .order_by("due", "task__pk", "project__name")
+    )
+
+
+def task_items(user, task: EvaluationTask) -> QuerySet[TaskItem]:
+    """The task's items the user sees, with their state, late ones first, then by unit."""
+    return (
+        with_state(visible_items(user, task.items.all()))
+        .select_related("project", "unit__department")
+        .order_by("-late", "unit__department__name", "unit__name", "project__name")
+    )
+
+
+def task_deadlines(task: EvaluationTask, departments=None) -> QuerySet[TaskDeadline]:
+    """The task's department deadlines (of `departments` only, when given)."""
+    deadlines = task.deadlines.select_related("department").order_by("department__name")
+    if departments is not None:
+        deadlines = deadlines.filter(department__in=departments)
+    return deadlines
+
+
+def task_departments(task: EvaluationTask, user=None):
+    """The departments with items in the task (those the user sees, when given)."""
+    items = task.items.all() if user is None else visible_items(user, task.items.all())
+    return Department.objects.filter(pk__in=items.values("unit__department")).order_by("name")
+
+
+def task_units(bureau):
+    """The units a task of `bureau` may hold: its departments' units (None: the units of
+    departments under no bureau)."""
+    units = Unit.objects.select_related("department").order_by("department__name", "name")
+    if bureau is None:
+        return units.filter(department__bureau__isnull=True)
+    return units.filter(department__bureau=bureau)
