@@ -274,6 +274,26 @@ LOGGING = {
 }
 # --- end of logging ---
 
+# --- Mail: the reminders (manage.py send_reminders; docs/reminders.md) ---
+# DJANGO_EMAIL_BACKEND names a backend outright; otherwise SMTP when DJANGO_EMAIL_HOST is set,
+# else the console backend (the demo: mails are printed, nothing leaves the machine).
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "perfeval@localhost")
+# The site's address as users reach it: the links in the reminder e-mails start with it.
+PERFEVAL_SITE_URL = os.environ.get("PERFEVAL_SITE_URL", "http://127.0.0.1:8000")
+# --- end of mail ---
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
