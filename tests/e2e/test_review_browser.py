@@ -1,5 +1,6 @@
 """The whole review loop in the browser: submit, comment on a row, return, answer, fix,
-resubmit, see the diff, resolve, approve; then only a reopening administrator unlocks it."""
+resubmit, see the diff, resolve, approve; 财政 approves in the second tier; then only a
+reopening administrator unlocks it."""
 
 from __future__ import annotations
 
@@ -59,11 +60,19 @@ def test_the_whole_review_loop(e2e_demo, page_for, live_server):
     expect(row.locator(".thread")).to_contain_text("请说明长效管理机制具体缺什么")
     row.locator(".js-resolve").click()
     expect(page.locator(f"#row-{ROW} .thread")).to_contain_text("已解决")
+    expect(page.locator("#approve-button")).to_have_text("审核通过，报财政复核")
+    page.click("#approve-button")
+    expect(page.locator("#sheet-status")).to_have_text("主管部门已审核")
+
+    # 2023 is reviewed in two tiers: 财政 finds it in its inbox and approves it.
+    page = page_for("finance")
+    page.goto(f"{live_server.url}/review/")
+    page.click("#inbox >> text=信息化运维项目")
     page.click("#approve-button")
     expect(page.locator("#sheet-status")).to_have_text("已审核")
 
     # Approved: nobody edits it, until an administrator reopens it.
-    for user in ("filler", "reviewer", "admin"):
+    for user in ("filler", "reviewer", "finance", "admin"):
         page = page_for(user)
         page.goto(url)
         expect(page.locator("text=填报 / 修改")).to_have_count(0)
@@ -82,6 +91,7 @@ def test_the_whole_review_loop(e2e_demo, page_for, live_server):
         "submitted",
         "returned",
         "submitted",
+        "dept_approved",
         "approved",
         "returned",
     ]

@@ -67,8 +67,8 @@ LATE_PROJECTS = ("养老服务机构运营补贴", "困难群众临时救助专�
 # The seed sheets of 上海市人才服务中心 taken through the review, in order:
 # (project, the steps: (who, action, comment)); the rest stay drafts.
 REVIEWED = (
-    ("信息化运维项目", (("filler", "submit", ""), ("reviewer", "approve", ""),
-                        ("finance", "approve", ""))),
+    ("上海市流动人才党员服务管理专项", (("filler", "submit", ""), ("reviewer", "approve", ""),
+                                  ("finance", "approve", ""))),
     ("人才公寓运行维护经费", (("filler", "submit", ""), ("reviewer", "approve", ""))),
     ("人才大厦运行维护经费", (("filler", "submit", ""),)),
     ("科创人才公共服务专项", (("filler", "submit", ""),)),
