@@ -60,7 +60,7 @@ DEMO_TOTP_KEYS = {
 }
 YEAR = 2023
 BUREAU = "上海市财政局"
-TASK_TITLE = "2023 年度市级项目支出绩效自评"
+TASK_TITLE = "市级项目支出绩效自评"
 # A second department of the bureau, whose unit has not started its sheets: late.
 LATE_DEPARTMENT, LATE_UNIT = "上海市民政局", "上海市社会福利中心"
 LATE_PROJECTS = ("养老服务机构运营补贴", "困难群众临时救助专项")
