@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from projects.access import filler_unit, get_sheet_for_user, landing, require
+from projects.access import (
+    awaiting_states,
+    filler_unit,
+    get_sheet_for_user,
+    landing,
+    require,
+    reviewer_department,
+)
 from projects.audit import services as audit_services
 from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet, rule_set_for
 from projects.sheets.selectors import sheet_queryset
@@ -226,10 +233,20 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_id: int) -> HttpResp
 @login_required
 @require_GET
 def review_inbox(request: HttpRequest) -> HttpResponse:
-    """The reviewer's inbox: sheets awaiting review in its department, oldest first."""
+    """The inbox: the sheets awaiting this user's decision, oldest submission first — the
+    主管部门's (已提交), 财政's (主管部门已审核), or both for the 管理员."""
     require(request.user, "inbox")
     page = Paginator(inbox(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"sheets": with_open_comments(page.object_list), "page": page, "query": ""}
+    states = awaiting_states(request.user)
+    context = {
+        "sheets": with_open_comments(page.object_list),
+        "page": page,
+        "query": "",
+        # 财政 and the 管理员 see several departments, the 管理员 both tiers' sheets.
+        "finance_tier": states == [Sheet.Status.DEPT_APPROVED],
+        "many_departments": reviewer_department(request.user) is None,
+        "both_tiers": len(states) > 1,
+    }
     return render(request, "projects/review/review_inbox.html", context)
 
 
