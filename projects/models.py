@@ -455,17 +455,23 @@ class SheetFigures(models.Model):
     # The latest submission (已提交 transition) of the sheet, None if never submitted: the
     # inbox's order, read from an index instead of every sheet's transitions.
     submitted_at = models.DateTimeField(_("提交时间"), null=True)
-    # The sheet's state when the figures were stored (every transition stores them): with
-    # `submitted_at` it makes the inbox's index, so a page of the sheets awaiting review is
-    # read in order from the index, however many sheets wait. The sheet's own `status` stays
-    # the truth; the inbox filters on both.
+    # The sheet's state when the figures were stored (every transition stores them): the
+    # inbox's index holds the awaiting ones by `submitted_at`, so a page of the sheets awaiting
+    # a decision is read in order from the index, however many sheets wait. The sheet's own
+    # `status` stays the truth; the inbox filters on both.
     status = models.CharField(
         _("状态"), max_length=20, choices=workflow.Status.choices, default=workflow.Status.DRAFT
     )
 
     class Meta:
         indexes = [
-            models.Index(fields=["status", "submitted_at", "sheet"], name="figures_awaiting"),
+            # The sheets awaiting a decision, in the inbox's order: a page of any tier's inbox
+            # (or of both, the 管理员's) is read from it in order.
+            models.Index(
+                fields=["submitted_at", "sheet"],
+                condition=models.Q(status__in=[str(s) for s in workflow.AWAITING.values()]),
+                name="figures_awaiting",
+            ),
             models.Index(fields=["grade"], name="figures_grade"),
             models.Index(fields=["total"], name="figures_total"),
             models.Index(fields=["errors"], name="figures_errors"),

@@ -61,6 +61,11 @@ CHUNK = 1000  # sheets generated per round
 STORE_CHUNK = 500  # sheets per store_many call
 # The states of a year, as a province's sheets stand in spring: most approved.
 STATES = (("draft", 25), ("submitted", 20), ("returned", 10), ("approved", 45))
+# The first 100: the first department in its review season, half its sheets waiting, so that
+# its reviewer's and the administrator's inboxes show a full page at 100 as at 10,000.
+SMALL_STATES = (("draft", 20), ("submitted", 50), ("returned", 10), ("approved", 20))
+DEPARTMENTS = 20  # unit u belongs to department u % 20
+FIRST_UNIT_SHEETS = -(-SHEETS // UNITS)  # the first unit's share of the year: 34 of 10,000
 REASON = "受客观因素影响，部分工作推迟完成，下年度将加强进度管理。"
 RETURN_COMMENT = "请补充偏差原因分析，并核对全年执行数。"
 BEGAN = time.monotonic()
@@ -136,7 +141,8 @@ def prepare(env: dict[str, str]) -> None:
 def analyze() -> None:
     """The sheet list's sort keys of the bulk-created sheets (bulk_create skips Sheet.save,
     which sets them; one UPDATE here does what the migration and the renames do), then
-    ANALYZE."""
+    VACUUM ANALYZE: the tables as autovacuum keeps them on a server (statistics, and the
+    visibility map that lets a count be read from an index), not as a bulk load leaves them."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -146,7 +152,7 @@ def analyze() -> None:
             " JOIN projects_department d ON u.department_id = d.id"
             " WHERE s.project_id = p.id AND s.list_key = ''"
         )
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
 
 
 # -- the seed sheets, as templates ------------------------------------------------------------
@@ -284,13 +290,26 @@ def make_world(templates: list[Template]) -> World:
 # -- sheets -----------------------------------------------------------------------------------
 
 
-def pick_state(rng: random.Random) -> str:
+def pick_state(rng: random.Random, shares=STATES) -> str:
     roll = rng.randrange(100)
-    for state, share in STATES:
+    for state, share in shares:
         if roll < share:
             return state
         roll -= share
-    return STATES[-1][0]
+    return shares[-1][0]
+
+
+def unit_of(world: World, i: int):
+    """The unit of the i-th sheet. The first SMALL sheets are the measured people's: the
+    first unit's share of the whole year (its 填报人 sees as many sheets at 100 as at 10,000),
+    the rest across the other units of the first department (its 审核人's list and summary
+    pages are as full at 100 as at 10,000). The others spread over every other unit."""
+    if i < SMALL:
+        if i < FIRST_UNIT_SHEETS:
+            return world.units[0]
+        department = world.units[DEPARTMENTS::DEPARTMENTS]  # the first department's others
+        return department[i % len(department)]
+    return world.units[1 + i % (UNITS - 1)]
 
 
 def budget(rng: random.Random, yuan: bool) -> list[dict]:
@@ -360,12 +379,12 @@ def plan_batch(world: World, templates: list[Template], first: int, last: int) -
     batch = Batch()
     for i in range(first, last):
         rng = random.Random(i)
-        state = pick_state(rng)
+        state = pick_state(rng, SMALL_STATES if i < SMALL else STATES)
         choices = templates if state in ("draft", "returned") else [t for t in templates if t.clean]
         template = choices[i % len(choices)]
-        unit = world.units[i % UNITS]
+        unit = unit_of(world, i)
         yuan = rng.random() < 0.1
-        project = Project(unit=unit, name=f"{template.project}（{i // UNITS + 1:03d}）")
+        project = Project(unit=unit, name=f"{template.project}（{i + 1:05d}）")
         rule_set = world.rule_sets[unit.department.bureau_id]
         batch.projects.append(project)
         batch.sheets.append(

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from projects.access import scope_sheets, sheet_years
+from projects.access import filter_choices, scope_sheets, sheet_years
 from projects.models import Department, ExportJob, Unit
 
 from .services import ExportRefused, check_export_quota
@@ -26,17 +25,18 @@ class ExportForm(forms.Form):
         # The years with a visible sheet: an index probe a year, however many sheets.
         years = sheet_years(visible)
         self.fields["year"].widget.choices = [(y, str(y)) for y in years]
-        # Units and departments with a visible sheet, each asked EXISTS (an index probe) rather
-        # than every visible sheet joined and made DISTINCT: flat in the number of sheets.
-        units = Unit.objects.filter(Exists(visible.filter(project__unit=OuterRef("pk"))))
+        # The department chosen (posted, or in the page's address) narrows the units.
+        chosen = self.data.get("department") or self.initial.get("department")
+        departments, units = filter_choices(user, visible, chosen, self.data.get("unit"))
         self.fields["unit"].queryset = units
         self.fields["unit"].empty_label = _("全部单位")
-        self.fields["department"].queryset = Department.objects.filter(
-            Exists(units.filter(department=OuterRef("pk")))
-        )
+        self.fields["department"].queryset = departments
         self.fields["department"].empty_label = _("全部主管部门")
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+        # Choosing a department reloads the page with it, to offer its units (a form that
+        # queues an export is never posted by a change: static/js/perfeval.js).
+        self.fields["department"].widget.attrs["class"] += " js-reload-on-change"
 
 
 class BatchExportForm(ExportForm):

@@ -54,7 +54,10 @@ def sheet_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def export_jobs(request: HttpRequest) -> HttpResponse:
     """Batch exports for a department or unit and a year, run in the background."""
     require(request.user, "sheets")
-    form = BatchExportForm(request.POST or None, user=request.user)
+    # A department in the address (chosen on this page: js-reload-on-change) is the form's
+    # initial one, so that its units are offered.
+    initial = {"department": request.GET.get("department", "")}
+    form = BatchExportForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         job = ExportJob.objects.create(

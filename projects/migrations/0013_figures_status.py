@@ -37,7 +37,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="sheetfigures",
             index=models.Index(
-                fields=["status", "submitted_at", "sheet"], name="figures_awaiting"
+                condition=models.Q(("status__in", ["submitted", "dept_approved"])),
+                fields=["submitted_at", "sheet"],
+                name="figures_awaiting",
             ),
         ),
     ]

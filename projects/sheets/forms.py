@@ -19,7 +19,6 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from indicators import numbers, scoring
@@ -34,7 +33,7 @@ from indicators.values import (
     parse_target,
 )
 from projects import official
-from projects.access import sheet_years
+from projects.access import filter_choices, sheet_years
 from projects.imports.services import ImportRefused, check_text_length, read_text, read_upload
 from projects.models import Department, Project, Sheet, Unit
 
@@ -460,24 +459,23 @@ class SheetFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
     q = forms.CharField(label=_("项目名称"), required=False, max_length=100)
 
-    def __init__(self, *args, visible_sheets, **kwargs) -> None:
+    def __init__(self, *args, user, visible_sheets, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # The years with a visible sheet: an index probe a year, however many sheets.
         years = sheet_years(visible_sheets)
         self.fields["year"].widget.choices = [("", _("全部年度"))] + [(y, str(y)) for y in years]
-        # Units and departments with a visible sheet, each asked EXISTS (an index probe) rather
-        # than every visible sheet joined and made DISTINCT: flat in the number of sheets.
-        units = Unit.objects.filter(Exists(visible_sheets.filter(project__unit=OuterRef("pk"))))
+        departments, units = filter_choices(
+            user, visible_sheets, self.data.get("department"), self.data.get("unit")
+        )
         self.fields["unit"].queryset = units.select_related("department")
         self.fields["unit"].empty_label = _("全部单位")
-        self.fields["department"].queryset = Department.objects.filter(
-            Exists(units.filter(department=OuterRef("pk")))
-        )
+        self.fields["department"].queryset = departments
         self.fields["department"].empty_label = _("全部主管部门")
         self.fields["status"].choices = [("", _("全部状态"))] + list(Sheet.Status.choices)
         for name, field in self.fields.items():
             css = "form-control" if name == "q" else "form-select"
             field.widget.attrs["class"] = f"{css} {css}-sm"
+        self.fields["department"].widget.attrs["class"] += " js-submit-on-change"
         self.fields["q"].widget.input_type = "search"
 
     def filter(self, queryset):

@@ -62,7 +62,7 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
     """Every sheet the user may see, filtered, 50 to a page, each with its total and grade."""
     require(request.user, "sheets")
     visible = scope_sheets(request.user)
-    form = SheetFilterForm(request.GET or None, visible_sheets=visible)
+    form = SheetFilterForm(request.GET or None, user=request.user, visible_sheets=visible)
     # `list_key` is the department's, unit's and project's names, indexed with the year.
     sheets = form.filter(scope_sheets(request.user, sheet_queryset())).order_by(
         "-year", "list_key", "pk"

@@ -22,6 +22,14 @@
   document.addEventListener("change", function (event) {
     var control = event.target.closest && event.target.closest(".js-submit-on-change");
     if (control && control.form) control.form.submit();
+    // A department chosen on a form that must not be posted by a change (the batch export):
+    // the page reloads with it in the address, and offers its units.
+    var reload = event.target.closest && event.target.closest(".js-reload-on-change");
+    if (reload) {
+      var url = new URL(window.location.href);
+      url.searchParams.set(reload.name, reload.value);
+      window.location.assign(url.toString());
+    }
   });
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest(".js-print")) window.print();
