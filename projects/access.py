@@ -351,7 +351,8 @@ def filter_choices(user, visible: QuerySet[Sheet], department=None, unit=None):
     (`department` and `unit` are the submitted ids, raw). Flat in the number of sheets."""
     units = Unit.objects.filter(Exists(visible.filter(project__unit=OuterRef("pk"))))
     departments = Department.objects.filter(Exists(units.filter(department=OuterRef("pk"))))
-    if reviewer_department(user) is None and filler_unit(user) is None:
+    profile = _profile(user)
+    if profile is None or not (profile.unit_id or profile.department_id):
         if _an_id(department) is not None:
             units = units.filter(department_id=_an_id(department))
         elif _an_id(unit) is not None:
