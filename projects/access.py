@@ -165,6 +165,12 @@ PAGES = {
     # The year's evaluation tasks: every working role sees its part (a unit its items, a
     # department its units', 财政 its bureau's, the 管理员 all).
     "tasks": lambda user: _has_role(user),
+    # The year at a glance and the cross-sheet checks: every working role, over its scope.
+    "dashboard": lambda user: _has_role(user),
+    "checks": lambda user: _has_role(user),
+    # Re-checks (抽查复核): 财政 draws and scores them; the 管理员 reads them.
+    "rechecks": lambda user: _is_finance(user) or is_administrator(user),
+    "do_rechecks": _is_finance,
     # Tasks are issued (and cancelled) by 财政, issued by the 管理员 too.
     "issue_tasks": lambda user: _is_finance(user) or is_administrator(user),
     "cancel_tasks": _is_finance,

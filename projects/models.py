@@ -758,6 +758,9 @@ class ExportJob(models.Model):
 # The audit log's tables belong to this app (their room is projects/audit).
 from projects.audit.models import AuditCheckpoint, AuditRecord  # noqa: E402,F401
 
+# So do the re-checks (抽查复核; their room is projects/rechecks).
+from projects.rechecks.models import ReCheck, ReCheckRow, ReCheckSheet  # noqa: E402,F401
+
 # So do the year's tasks and the reminders (their room is projects/tasks).
 from projects.tasks.models import (  # noqa: E402,F401
     EvaluationTask,

@@ -52,6 +52,10 @@ urlpatterns = [
     path("exports/<int:job_id>/", exports.export_job_status, name="export-job"),
     path("exports/<int:job_id>/download/", exports.export_job_download, name="export-download"),
     path("summary/", exports.summary_page, name="summary"),
+    # The year at a glance, the cross-sheet checks and the re-checks (抽查复核).
+    path("dashboard/", include("projects.dashboard.urls")),
+    path("checks/", include("projects.checks.urls")),
+    path("rechecks/", include("projects.rechecks.urls")),
     # The year's evaluation tasks, and each user's pending work.
     path("tasks/", include("projects.tasks.urls")),
     path("todo/", include("projects.reminders.urls")),

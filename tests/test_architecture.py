@@ -27,6 +27,9 @@ ROOMS = (
     "accounts",
     "tasks",
     "reminders",
+    "rechecks",
+    "dashboard",
+    "checks",
 )
 
 # Modules that are plain Python: no Django, nothing of the project that is not plain too.
@@ -55,12 +58,15 @@ DECLARED_CROSS_ROOM |= {"projects.accounts.signals"}
 TOP_INTO_ROOM_ALLOWED = {
     ("projects.models", "projects.audit.models"): "the audit tables belong to app projects",
     ("projects.models", "projects.tasks.models"): "the task tables belong to app projects",
+    ("projects.models", "projects.rechecks.models"): "the re-check tables belong to projects",
     ("projects.apps", "projects.audit.receivers"): "ready() connects the audit log's receivers",
 }
 
 # The URL configurations: the only modules that import views (the root one routes the login
 # pages, whose URL names are global: LOGIN_URL = "login").
-URLCONFS = {"projects.urls", "perfeval.urls", "projects.tasks.urls", "projects.reminders.urls"}
+URLCONFS = {"projects.urls", "perfeval.urls"} | {
+    f"projects.{room}.urls" for room in ("tasks", "reminders", "dashboard", "checks", "rechecks")
+}
 # Modules that start a request or a command; they may import any room (urls: its views too).
 ENTRY_POINTS = re.compile(r"^projects\.(urls|admin|management\..*)$|^perfeval\.urls$")
 

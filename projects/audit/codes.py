@@ -39,6 +39,12 @@ class Action(StrEnum):
     TASK_ISSUE = "task_issue"
     TASK_CHANGE = "task_change"
     TASK_CANCEL = "task_cancel"
+    # Re-checks (抽查复核, projects/rechecks).
+    RECHECK_DRAW = "recheck_draw"
+    RECHECK_SCORE = "recheck_score"
+    RECHECK_EXPORT = "recheck_export"
+    # The cross-sheet report, exported (projects/checks).
+    CHECKS_EXPORT = "checks_export"
     # Files leaving the system.
     EXPORT = "export"
     BATCH_EXPORT = "batch_export"

@@ -111,7 +111,7 @@ def sheet_label(sheet) -> str:
 
 def describe(obj) -> tuple[str, str, str]:
     """(type, id, label) of the object a record is about; the label is a copy of its name."""
-    from projects.models import Comment, EvaluationTask, Evidence, ExportJob, Sheet
+    from projects.models import Comment, EvaluationTask, Evidence, ExportJob, ReCheck, Sheet
 
     if isinstance(obj, Sheet):
         return "sheet", str(obj.pk), sheet_label(obj)
@@ -122,6 +122,8 @@ def describe(obj) -> tuple[str, str, str]:
     if isinstance(obj, ExportJob):
         scope = obj.unit or obj.department
         return "export_job", str(obj.pk), f"{obj.year} {scope or ''}".strip()
+    if isinstance(obj, ReCheck):
+        return "recheck", str(obj.pk), f"{obj.year} {obj.title}"
     if isinstance(obj, EvaluationTask):
         return "task", str(obj.pk), f"{obj.year} {obj.title}"
     if isinstance(obj, models.Model):

@@ -41,6 +41,10 @@ ACTIONS = {
     Action.TASK_ISSUE: _("下达评价任务"),
     Action.TASK_CHANGE: _("调整评价任务"),
     Action.TASK_CANCEL: _("撤销评价任务"),
+    Action.RECHECK_DRAW: _("抽取复核样本"),
+    Action.RECHECK_SCORE: _("复核评分"),
+    Action.RECHECK_EXPORT: _("导出复核结果"),
+    Action.CHECKS_EXPORT: _("导出跨表检查报告"),
     Action.AUDIT_EXPORT: _("导出审计日志"),
     Action.AUDIT_PRUNE: _("清理过期审计记录"),
 }
@@ -57,6 +61,7 @@ OBJECT_TYPES = {
     "evidence": _("佐证材料"),
     "export_job": _("批量导出"),
     "task": _("评价任务"),
+    "recheck": _("抽查复核"),
     "user": _("用户"),
     "audit": _("审计日志"),
 }
