@@ -93,20 +93,22 @@ def _too_large(size: int, limit: int) -> str:
     }
 
 
-def read_upload(upload) -> str:
-    """An uploaded .xlsx as text: its size is checked from `upload.size` before any reading."""
+def read_upload(upload, *, first_sheet: bool = False) -> str:
+    """An uploaded .xlsx as text (every worksheet, or only the first): its size is checked
+    from `upload.size` before any reading."""
     check_file_size(upload.size)
-    return read_workbook(upload)
+    return read_workbook(upload, first_sheet=first_sheet)
 
 
-def read_workbook(data) -> str:
-    """An .xlsx workbook (bytes, an upload or a path) as the text `read_text` reads.
+def read_workbook(data, *, first_sheet: bool = False) -> str:
+    """An .xlsx workbook (bytes, an upload or a path) as the text `read_text` reads: every
+    worksheet, or only the first (`first_sheet`: a list whose line numbers are the sheet's).
 
     Raises `ImportRefused` with a sentence for the person when it is no readable workbook or
     when reading it would exceed the limits.
     """
     try:
-        return xlsx_to_text(data, workbook_limits())
+        return xlsx_to_text(data, workbook_limits(), first_only=first_sheet)
     except UnreadableWorkbook as exc:
         raise ImportRefused(unreadable_message(exc)) from exc
 

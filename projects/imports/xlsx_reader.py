@@ -346,15 +346,16 @@ def worksheet_lines(ws, formulas_ws=None, limits: WorkbookLimits | None = None) 
     return lines
 
 
-def xlsx_to_text(data, limits: WorkbookLimits | None = None) -> str:
-    """Every worksheet of an .xlsx as tab-separated text for `parse_text`.
+def xlsx_to_text(data, limits: WorkbookLimits | None = None, *, first_only: bool = False) -> str:
+    """Every worksheet of an .xlsx (or only the first: `first_only`) as tab-separated text for
+    `parse_text`.
 
     `data` is the file's bytes, an open binary file (an upload) or a path. Raises
     UnreadableWorkbook when it is not a readable .xlsx workbook or exceeds `limits`.
     """
     values, formulas = open_workbook(data, limits)
     blocks = []
-    for ws in values.worksheets:
+    for ws in values.worksheets[:1] if first_only else values.worksheets:
         formulas_ws = formulas[ws.title] if ws.title in formulas.sheetnames else None
         blocks.append("\n".join(worksheet_lines(ws, formulas_ws, limits)))
     return "\n\n".join(blocks) + "\n"

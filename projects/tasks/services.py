@@ -139,10 +139,11 @@ def parse_task_list(text: str) -> list[ListRow]:
 
 
 def read_task_list(upload) -> list[ListRow]:
-    """The rows of an uploaded .xlsx list: its size is checked before reading, the workbook
-    bounded before parsing (the import limits). Raises `TaskRefused`."""
+    """The rows of an uploaded .xlsx list, its first worksheet (so "第 N 行" is that sheet's
+    row): its size is checked before reading, the workbook bounded before parsing (the import
+    limits). Raises `TaskRefused`."""
     try:
-        text = read_upload(upload)
+        text = read_upload(upload, first_sheet=True)
     except ImportRefused as exc:
         raise TaskRefused(str(exc)) from exc
     return parse_task_list(text)

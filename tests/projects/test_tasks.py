@@ -183,6 +183,19 @@ def test_an_excel_list_adds_existing_and_new_projects(admin_user):
     assert Project.objects.filter(unit=unit_b(), name="新建的项目").exists()
 
 
+def test_only_the_lists_first_worksheet_is_read(admin_user):
+    book = Workbook()
+    book.active.append(["主管部门", "实施单位", "项目名称"])
+    book.active.append([DEPARTMENT_A, UNIT_A, PROJECT])
+    notes = book.create_sheet("说明")
+    notes.append(["主管部门", "实施单位", "项目名称"])
+    notes.append(["示例部门", "示例单位", "示例项目"])
+    data = io.BytesIO()
+    book.save(data)
+    upload = SimpleUploadedFile("list.xlsx", data.getvalue(), content_type=XLSX_TYPE)
+    assert read_task_list(upload) == [ListRow(DEPARTMENT_A, UNIT_A, PROJECT, line=2)]
+
+
 def test_an_excel_list_with_bad_rows_is_refused_row_by_row(admin_user):
     a_task(admin_user, bureau=None, rows=[(DEPARTMENT_A, UNIT_A, "绩效评价项目")], title="先下达")
     upload = xlsx(
