@@ -302,6 +302,24 @@ def set_department_deadline(user, task: EvaluationTask, department: Department, 
 
 
 @transaction.atomic
+def clear_department_deadline(user, task: EvaluationTask, department_id: int) -> None:
+    """Remove a department's own deadline from an active task: the task's applies again."""
+    if not may_manage(user, task):
+        raise PermissionDenied
+    _check_active(task)
+    entry = TaskDeadline.objects.filter(task=task, department_id=department_id).first()
+    if entry is None:
+        return
+    entry.delete()
+    record(
+        Action.TASK_CHANGE,
+        user=user,
+        obj=task,
+        params={"department": entry.department.name, "deadline": task.deadline},
+    )
+
+
+@transaction.atomic
 def cancel_task(user, task: EvaluationTask, reason: str) -> EvaluationTask:
     """Cancel the task (财政 of its bureau only; a reason required). Nothing is deleted."""
     if not may_cancel(user, task):

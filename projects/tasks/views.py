@@ -41,6 +41,7 @@ from .services import (
     TaskRefused,
     add_items,
     cancel_task,
+    clear_department_deadline,
     issue_task,
     may_cancel,
     may_manage,
@@ -230,6 +231,21 @@ def task_deadline(request: HttpRequest, pk: int) -> HttpResponse:
         _("已设置%(department)s的截止日期：%(deadline)s。")
         % {"department": data["department"].name, "deadline": data["deadline"].isoformat()},
     )
+    return redirect("projects:task-detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_deadline_clear(request: HttpRequest, pk: int, department_id: int) -> HttpResponse:
+    """A department back on the task's own deadline."""
+    task = _task_to_manage(request, pk)
+    try:
+        clear_department_deadline(request.user, task, department_id)
+    except TaskRefused as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已取消该主管部门的单独截止日期，改按任务的截止日期。"))
     return redirect("projects:task-detail", pk=task.pk)
 
 

@@ -17,7 +17,13 @@ from openpyxl import Workbook
 from projects.audit.models import AuditRecord
 from projects.models import Department, Project, Sheet, Unit
 from projects.tasks.models import EvaluationTask, TaskDeadline, TaskItem
-from projects.tasks.selectors import progress, progress_by_unit, today, visible_items
+from projects.tasks.selectors import (
+    progress,
+    progress_by_unit,
+    today,
+    visible_items,
+    with_state,
+)
 from projects.tasks.services import (
     ListRow,
     TaskRefused,
@@ -473,3 +479,17 @@ def test_the_task_list_runs_as_many_queries_for_12_tasks_as_for_2(finance):
     assert len(rows) == 12 and all(counts["total"] == 2 for _task, counts in rows)
     assert len(twelve.captured_queries) == len(two.captured_queries)
     assert TaskItem.objects.count() == 24
+
+
+def test_a_department_deadline_can_be_cleared_by_the_issuer_only(finance, filler):
+    task = a_task(finance, bureau=finance.profile.bureau, units=[unit_a()])
+    department = unit_a().department
+    set_department_deadline(finance, task, department, today() - timedelta(days=1))
+    url = f"/tasks/{task.pk}/deadline/{department.pk}/clear/"
+    assert logged_in(filler).post(url).status_code in (403, 404)
+    assert TaskDeadline.objects.filter(task=task).count() == 1
+    assert logged_in(finance).post(url).status_code == 302
+    assert not TaskDeadline.objects.filter(task=task).exists()
+    item = with_state(TaskItem.objects.filter(task=task)).first()
+    assert item.due == task.deadline
+    assert AuditRecord.objects.filter(action="task_change", object_id=str(task.pk)).count() == 2
