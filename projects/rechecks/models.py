@@ -108,6 +108,9 @@ class ReCheckRow(models.Model):
     name = models.CharField(_("三级指标"), max_length=200)
     weight = models.DecimalField(_("分值"), **SCORE)
     self_score = models.DecimalField(_("自评得分"), null=True, blank=True, **SCORE)
+    # Whether the row counts (docs/rules.md §4.5): a 不适用 row keeps its weight in the sum of
+    # weights, is left out of the score, and is not re-scored. The budget row always counts.
+    applicable = models.BooleanField(_("适用"), default=True)
     recheck_score = models.DecimalField(_("复核得分"), null=True, blank=True, **SCORE)
     note = models.TextField(_("复核意见"), blank=True)
     checked_by = models.ForeignKey(
