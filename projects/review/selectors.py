@@ -48,6 +48,8 @@ class Notes:
     evidence: list[Evidence] = field(default_factory=list)
     change: object = None
     row_id: int | None = None
+    # Last year's row matched to this one (`projects.sheets.selectors.year_over_year`).
+    previous: object = None
 
     @property
     def open_count(self) -> int:
@@ -89,10 +91,11 @@ def approve_label(sheet: Sheet, tiers: int) -> str:
     return _("审核通过")
 
 
-def review_context(user, sheet: Sheet, view: SheetView, rule_set=None) -> dict:
+def review_context(user, sheet: Sheet, view: SheetView, rule_set=None, last_year=None) -> dict:
     """Comments, evidence and changes laid beside the rows of the official sheet, matched by
     each row's id, which actions the user may take, and whether the sheet's rule set (the one
-    its view was built with, else looked up) reviews it in one tier or two."""
+    its view was built with, else looked up) reviews it in one tier or two. `last_year` (the
+    sheets room's `year_over_year`) lays last year's figures beside the rows too."""
     comments = list(sheet.comments.select_related("author", "resolved_by"))
     evidence = list(sheet.evidence.select_related("uploaded_by"))
     diff, transitions = submission_diff(sheet)
@@ -104,6 +107,7 @@ def review_context(user, sheet: Sheet, view: SheetView, rule_set=None) -> dict:
                 evidence=[e for e in evidence if e.indicator_id == row.row_id],
                 change=diff.for_row(row.row_id) if diff else None,
                 row_id=row.row_id,
+                previous=last_year.get(row.row_id) if last_year else None,
             ),
         )
         for row in view.rows
@@ -132,6 +136,7 @@ def review_context(user, sheet: Sheet, view: SheetView, rule_set=None) -> dict:
         "can": {action: may(user, action, sheet) for action in PAGE_ACTIONS},
         "tiers": tiers,
         "approve_label": approve_label(sheet, tiers),
+        "last_year": last_year,
         # The official sheet (a sheets template) shows the notes beside its rows with this.
         "notes_template": NOTES_TEMPLATE,
     }

@@ -22,7 +22,7 @@ from projects.access import (
 )
 from projects.audit import services as audit_services
 from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet, rule_set_for
-from projects.sheets.selectors import sheet_queryset
+from projects.sheets.selectors import sheet_queryset, with_previous_year, year_over_year
 from projects.sheets.view_model import build_sheet_view
 
 from .selectors import history, inbox, overview_groups, review_context, with_open_comments
@@ -58,10 +58,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The official sheet with everything the review put beside it."""
-    sheet = get_sheet_for_user(request.user, pk, queryset=sheet_queryset())
+    queryset = with_previous_year(sheet_queryset())
+    sheet = get_sheet_for_user(request.user, pk, queryset=queryset)
     rule_set = rule_set_for(sheet)
     view = build_sheet_view(sheet, rule_set)
-    context = {"sheet": sheet, "view": view, **review_context(request.user, sheet, view, rule_set)}
+    last_year = year_over_year(sheet)
+    context = {
+        "sheet": sheet,
+        "view": view,
+        **review_context(request.user, sheet, view, rule_set, last_year=last_year),
+    }
     return render(request, "projects/review/sheet_detail.html", context)
 
 

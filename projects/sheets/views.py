@@ -38,6 +38,8 @@ from .selectors import (
     level2_choices_for,
     list_entries,
     sheet_queryset,
+    with_previous_year,
+    year_over_year,
 )
 from .services import (
     RenameRefused,
@@ -113,15 +115,31 @@ def _editor_context(request, sheet, header, rows, **extra) -> dict:
         view = build_sheet_view(sheet)
         prefixes = [form.prefix for form in rows.forms]
     row_views = dict(zip(prefixes, view.rows, strict=True))
+    # Last year's figures beside the rows the page was rendered with (new rows have none).
+    last_year = year_over_year(sheet)
     return {
         "sheet": sheet,
         "header": header,
         "rows": rows,
         "view": view,
-        "row_pairs": [(form, row_views.get(form.prefix)) for form in rows.forms],
+        "row_pairs": [
+            (form, row_views.get(form.prefix), _last_year_of(last_year, form))
+            for form in rows.forms
+        ],
+        "last_year": last_year,
         "known_indicators": known_indicators(sheet.project.unit),
         **extra,
     }
+
+
+def _last_year_of(last_year, form):
+    """Last year's row beside an editor row that is stored (its id, as rendered or posted)."""
+    if last_year is None:
+        return None
+    try:
+        return last_year.get(int(form["row_id"].value()))
+    except (TypeError, ValueError):
+        return None
 
 
 def _live_view(sheet: Sheet, content, amount_unit: str):
@@ -149,7 +167,8 @@ EDITOR = "projects/sheets/sheet_edit.html"
 @login_required
 @require_http_methods(["GET", "POST"])
 def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=sheet_queryset())
+    queryset = with_previous_year(sheet_queryset())
+    sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=queryset)
     if request.method == "GET":
         header = SheetHeaderForm(
             initial=SheetHeaderForm.initial_for(sheet), sheet_unit=sheet.amount_unit
