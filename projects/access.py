@@ -194,13 +194,12 @@ def require(user, page: str) -> None:
 
 
 def landing(user) -> str:
-    """The URL name of the page each role starts at: where its work is."""
+    """The URL name of the page each role starts at: the year at a glance for every working
+    role (填报人, 审核人, 财政, 管理员), the audit log for the 审计员."""
     if is_auditor(user):
         return "projects:audit-log"
-    if _is_filler(user):
-        return "projects:unit-overview"
-    if _is_reviewer(user) or _is_finance(user):
-        return "projects:review-inbox"
+    if _has_role(user):
+        return "projects:dashboard"
     return "projects:sheet-list"
 
 

@@ -6,4 +6,6 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("units/", views.unit_ranking, name="dashboard-units"),
+    path("projects/", views.project_ranking, name="dashboard-projects"),
 ]

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from indicators import numbers, scoring
@@ -35,7 +36,7 @@ from indicators.values import (
 from projects import official
 from projects.access import filter_choices, sheet_years
 from projects.imports.services import ImportRefused, check_text_length, read_text, read_upload
-from projects.models import Department, Project, Sheet, Unit
+from projects.models import Comment, Department, Project, Sheet, Unit
 
 from .selectors import previous_sheet
 from .services import RowContent, SheetContent
@@ -448,6 +449,18 @@ def partial_content(
     return content, [form.prefix for form in ordered]
 
 
+# The sheet list's filter values beyond one state: 草稿 and 已退回 together (still with the
+# unit), and the sheets with errors or with open review comments (the dashboard links here).
+FILLING = "filling"
+HAS_ERRORS = "errors"
+HAS_OPEN_COMMENTS = "comments"
+
+
+def open_comments():
+    """The review comments still open: first comments of a thread, not resolved."""
+    return Comment.objects.filter(parent__isnull=True, resolved_at__isnull=True)
+
+
 class SheetFilterForm(forms.Form):
     """Filters of the sheet list; the choices only offer what the user may see."""
 
@@ -457,6 +470,8 @@ class SheetFilterForm(forms.Form):
     )
     unit = forms.ModelChoiceField(label=_("实施单位"), queryset=Unit.objects.none(), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False)
+    grade = forms.ChoiceField(label=_("评分等级"), required=False)
+    issues = forms.ChoiceField(label=_("问题"), required=False)
     q = forms.CharField(label=_("项目名称"), required=False, max_length=100)
 
     def __init__(self, *args, user, visible_sheets, **kwargs) -> None:
@@ -471,7 +486,19 @@ class SheetFilterForm(forms.Form):
         self.fields["unit"].empty_label = _("全部单位")
         self.fields["department"].queryset = departments
         self.fields["department"].empty_label = _("全部主管部门")
-        self.fields["status"].choices = [("", _("全部状态"))] + list(Sheet.Status.choices)
+        self.fields["status"].choices = [
+            ("", _("全部状态")),
+            *Sheet.Status.choices,
+            (FILLING, _("填报中（草稿、已退回）")),
+        ]
+        self.fields["grade"].choices = [("", _("全部等级"))] + [
+            (grade.value, grade.value) for grade in scoring.Grade
+        ]
+        self.fields["issues"].choices = [
+            ("", _("全部")),
+            (HAS_ERRORS, _("有错误")),
+            (HAS_OPEN_COMMENTS, _("有未解决意见")),
+        ]
         for name, field in self.fields.items():
             css = "form-control" if name == "q" else "form-select"
             field.widget.attrs["class"] = f"{css} {css}-sm"
@@ -491,8 +518,16 @@ class SheetFilterForm(forms.Form):
             queryset = queryset.filter(project__unit__department=data["department"])
         if data.get("unit"):
             queryset = queryset.filter(project__unit=data["unit"])
-        if data.get("status"):
+        if data.get("status") == FILLING:
+            queryset = queryset.filter(status__in=[Sheet.Status.DRAFT, Sheet.Status.RETURNED])
+        elif data.get("status"):
             queryset = queryset.filter(status=data["status"])
+        if data.get("grade"):
+            queryset = queryset.filter(figures__grade=data["grade"])
+        if data.get("issues") == HAS_ERRORS:
+            queryset = queryset.filter(figures__errors__gt=0)
+        elif data.get("issues") == HAS_OPEN_COMMENTS:
+            queryset = queryset.filter(Exists(open_comments().filter(sheet=OuterRef("pk"))))
         if data.get("q"):
             queryset = queryset.filter(project__name__icontains=data["q"])
         return queryset

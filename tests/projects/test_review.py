@@ -99,10 +99,9 @@ def test_the_units_overview_puts_returned_sheets_first(filler, reviewer):
     assert response.context["groups"][0][2][0].open_comments == 1
 
 
-def test_each_role_starts_at_its_work_list(filler, reviewer, admin_user):
-    assert logged_in(filler).get("/")["Location"] == "/overview/"
-    assert logged_in(reviewer).get("/")["Location"] == "/review/"
-    assert logged_in(admin_user).get("/")["Location"] == "/sheets/"
+def test_each_role_starts_at_the_year_at_a_glance(filler, reviewer, admin_user, finance):
+    for user in (filler, reviewer, admin_user, finance):
+        assert logged_in(user).get("/")["Location"] == "/dashboard/"
 
 
 def test_comments_thread_on_rows_and_budget_lines_and_can_be_resolved(filler, reviewer):

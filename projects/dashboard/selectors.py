@@ -1,0 +1,283 @@
+"""What the dashboard reads: a year's sheets in the user's scope, counted and averaged in SQL
+over their stored figures (`SheetFigures`), never scored or looped over one by one.
+
+Every block is one aggregate or one grouped query, so the page costs the same number of
+queries for 100 sheets and for 10,000 (docs/dashboard.md, docs/performance.md):
+
+- `overview`: the sheets by state, by grade, with errors and with open comments (one query);
+- `late_items`: the year's task items by stage and the late ones (the tasks' selectors);
+- `by_unit` / `by_project`: the average total and execution rate, weakest first;
+- `with_errors` / `with_open_comments`: the first few of those sheets;
+- `year_over_year`: each unit's averages per year.
+
+Averages are sums divided by counts in Python (`Decimal`, half up to two places): SQLite's AVG
+answers a float, while a SUM of two-place figures comes back exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils.translation import gettext_lazy as _
+
+from indicators.scoring import Grade
+from projects.access import scope_sheets
+from projects.models import Comment, Sheet
+from projects.tasks.selectors import progress, progress_columns, visible_items
+from projects.workflow import Status
+
+# How many units and projects the weakest-first lists show (the rest: "more").
+TOP = 20
+# How many sheets with errors or open comments the dashboard names.
+FIRST = 5
+# How many years the year-over-year table shows (the chosen year and those before it).
+YEARS_BACK = 5
+
+CENT = Decimal("0.01")
+
+# The stages of the published breakdown, each with the sheet states it holds and the sheet
+# list's `status` filter value that shows exactly those sheets.
+STAGES = (
+    ("filling", _("填报中"), (Status.DRAFT, Status.RETURNED), "filling"),
+    ("dept_review", _("主管部门审核中"), (Status.SUBMITTED,), Status.SUBMITTED.value),
+    ("finance_review", _("财政审核中"), (Status.DEPT_APPROVED,), Status.DEPT_APPROVED.value),
+    ("approved", _("已审核"), (Status.APPROVED,), Status.APPROVED.value),
+)
+GRADES = tuple(grade.value for grade in Grade)
+
+# The orders of the weakest-first lists: the lowest average total, or the lowest rate.
+ORDERS = ("total", "rate")
+
+
+def open_comments() -> QuerySet[Comment]:
+    """Review comments still open: the first comment of a thread, not resolved."""
+    return Comment.objects.filter(parent__isnull=True, resolved_at__isnull=True)
+
+
+def has_open_comments() -> Exists:
+    return Exists(open_comments().filter(sheet=OuterRef("pk")))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose sheets and which year the dashboard shows: the user's scope, narrowed to one
+    department or unit when chosen (ids already checked against the scope)."""
+
+    user: object
+    year: int | None
+    department: int | None = None
+    unit: int | None = None
+
+    def all_years(self) -> QuerySet[Sheet]:
+        sheets = scope_sheets(self.user)
+        if self.department:
+            sheets = sheets.filter(project__unit__department_id=self.department)
+        if self.unit:
+            sheets = sheets.filter(project__unit_id=self.unit)
+        return sheets
+
+    def sheets(self) -> QuerySet[Sheet]:
+        return self.all_years().filter(year=self.year)
+
+    def filters(self) -> dict:
+        """The sheet list's filter values that show this scope's sheets."""
+        query = {"year": self.year, "department": self.department, "unit": self.unit}
+        return {key: value for key, value in query.items() if value}
+
+
+def average(total: Decimal | None, count: int) -> Decimal | None:
+    """A sum over a count, half up to two places (None for no values)."""
+    if not count or total is None:
+        return None
+    return (Decimal(total) / count).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def overview(sheets: QuerySet[Sheet]) -> dict:
+    """The sheets by state, by stage, by grade, with errors and with open comments: one
+    aggregate query."""
+    counts = {"total": Count("pk")}
+    for status in Status:
+        counts[f"status_{status.value}"] = Count("pk", filter=Q(status=status))
+    for grade in GRADES:
+        counts[f"grade_{grade}"] = Count("pk", filter=Q(figures__grade=grade))
+    counts["errors"] = Count("pk", filter=Q(figures__errors__gt=0))
+    counts["comments"] = Count("pk", filter=Q(has_open_comments()))
+    row = sheets.order_by().aggregate(**counts)
+    return {
+        "total": row["total"],
+        "status": {status.value: row[f"status_{status.value}"] for status in Status},
+        "stages": {
+            key: sum(row[f"status_{state.value}"] for state in states)
+            for key, _label, states, _filter in STAGES
+        },
+        "grades": {grade: row[f"grade_{grade}"] for grade in GRADES},
+        "errors": row["errors"],
+        "comments": row["comments"],
+    }
+
+
+def late_items(scope: Scope) -> dict:
+    """The year's task items (of tasks not cancelled) in the scope, by stage, and the late
+    ones: one query (`projects.tasks.selectors.progress`)."""
+    items = visible_items(scope.user).filter(task__year=scope.year, task__cancelled_at__isnull=True)
+    if scope.department:
+        items = items.filter(unit__department_id=scope.department)
+    if scope.unit:
+        items = items.filter(unit_id=scope.unit)
+    return progress_columns(progress(items))
+
+
+@dataclass
+class Averages:
+    """One unit's or project's sheets, their average total and execution rate."""
+
+    pk: int
+    name: str
+    sheets: int
+    total: Decimal | None
+    rate: Decimal | None
+    unit: str = ""
+    department: str = ""
+    sheet: int | None = None
+    grade: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+_SUMS = {
+    "sheets": Count("pk"),
+    "total_sum": Sum("figures__total"),
+    "total_n": Count("figures__total"),
+    "rate_sum": Sum("figures__rate"),
+    "rate_n": Count("figures__rate"),
+    # For ordering only: the same average, in SQL.
+    "total_order": Sum("figures__total") / Count("figures__total"),
+    "rate_order": Sum("figures__rate") / Count("figures__rate"),
+}
+
+
+def _ordered(groups: QuerySet, order: str, *names: str) -> QuerySet:
+    first = F("rate_order") if order == "rate" else F("total_order")
+    second = F("total_order") if order == "rate" else F("rate_order")
+    return groups.order_by(first.asc(nulls_last=True), second.asc(nulls_last=True), *names)
+
+
+def unit_groups(sheets: QuerySet[Sheet], order: str = "total") -> QuerySet:
+    """Each unit's sheets summed, the weakest first (a grouped query; slice it or page it)."""
+    groups = (
+        sheets.order_by()
+        .values("project__unit", "project__unit__name", "project__unit__department__name")
+        .annotate(**_SUMS)
+    )
+    return _ordered(groups, order, "project__unit__name", "project__unit")
+
+
+def project_groups(sheets: QuerySet[Sheet], order: str = "total") -> QuerySet:
+    """Each project's sheets summed, the weakest first; a project has one sheet a year, so
+    within a year its figures are that sheet's (`sheet`, `grade`)."""
+    groups = (
+        sheets.order_by()
+        .values("project", "project__name", "project__unit__name")
+        .annotate(**_SUMS, sheet=Max("pk"), grade=Max("figures__grade"))
+    )
+    return _ordered(groups, order, "project__name", "project")
+
+
+def unit_row(group: dict) -> Averages:
+    return Averages(
+        pk=group["project__unit"],
+        name=group["project__unit__name"],
+        department=group["project__unit__department__name"],
+        sheets=group["sheets"],
+        total=average(group["total_sum"], group["total_n"]),
+        rate=average(group["rate_sum"], group["rate_n"]),
+    )
+
+
+def project_row(group: dict) -> Averages:
+    return Averages(
+        pk=group["project"],
+        name=group["project__name"],
+        unit=group["project__unit__name"],
+        sheets=group["sheets"],
+        total=average(group["total_sum"], group["total_n"]),
+        rate=average(group["rate_sum"], group["rate_n"]),
+        sheet=group["sheet"] if group["sheets"] == 1 else None,
+        grade=group["grade"] if group["sheets"] == 1 else "",
+    )
+
+
+def by_unit(sheets: QuerySet[Sheet], order: str = "total", limit: int = TOP) -> list[Averages]:
+    return [unit_row(group) for group in unit_groups(sheets, order)[:limit]]
+
+
+def by_project(sheets: QuerySet[Sheet], order: str = "total", limit: int = TOP) -> list[Averages]:
+    return [project_row(group) for group in project_groups(sheets, order)[:limit]]
+
+
+def group_counts(sheets: QuerySet[Sheet]) -> dict:
+    """How many units and projects have a sheet (for "more"): one query."""
+    return sheets.order_by().aggregate(
+        units=Count("project__unit", distinct=True), projects=Count("project", distinct=True)
+    )
+
+
+def with_errors(sheets: QuerySet[Sheet], limit: int = FIRST) -> list[Sheet]:
+    """The first sheets whose stored figures hold errors, the most errors first."""
+    return list(
+        sheets.filter(figures__errors__gt=0)
+        .select_related("project__unit", "figures")
+        .order_by("-figures__errors", "pk")[:limit]
+    )
+
+
+def with_open_comments(sheets: QuerySet[Sheet], limit: int = FIRST) -> list[Sheet]:
+    """The first sheets with open review comments (`open_comments` on each), most first."""
+    counted = (
+        open_comments()
+        .filter(sheet=OuterRef("pk"))
+        .order_by()
+        .values("sheet")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        sheets.filter(has_open_comments())
+        .annotate(open_comments=Subquery(counted))
+        .select_related("project__unit")
+        .order_by("-open_comments", "pk")[:limit]
+    )
+
+
+def years_shown(years: list[int], year: int | None) -> list[int]:
+    """The year and up to `YEARS_BACK - 1` years before it that have sheets, oldest first."""
+    if year is None:
+        return []
+    return sorted(y for y in years if y <= year)[-YEARS_BACK:]
+
+
+def year_over_year(sheets_all_years: QuerySet[Sheet], units: list[Averages], years: list[int]):
+    """Each listed unit's average total and rate in each year, and the whole scope's (`None`
+    key): two grouped queries. Returns {unit pk or None: {year: (total, rate, sheets)}}."""
+    table: dict = {}
+    if not years:
+        return table
+    in_years = sheets_all_years.filter(year__in=years).order_by()
+    sums = {key: _SUMS[key] for key in ("sheets", "total_sum", "total_n", "rate_sum", "rate_n")}
+    for group in in_years.values("year").annotate(**sums):
+        table.setdefault(None, {})[group["year"]] = _cell(group)
+    if units:
+        pks = [unit.pk for unit in units]
+        per_unit = in_years.filter(project__unit__in=pks).values("project__unit", "year")
+        for group in per_unit.annotate(**sums):
+            table.setdefault(group["project__unit"], {})[group["year"]] = _cell(group)
+    return table
+
+
+def _cell(group: dict) -> tuple:
+    return (
+        average(group["total_sum"], group["total_n"]),
+        average(group["rate_sum"], group["rate_n"]),
+        group["sheets"],
+    )
