@@ -55,6 +55,8 @@ class Code(StrEnum):
     UNPARSED_VALUE = "unparsed_value"
     IMPORT_UNPLACED = "import_unplaced"
     WEIGHTS_GUIDELINE = "weights_guideline"
+    TARGET_EXCEEDED = "target_exceeded"
+    REASON_REPEATED = "reason_repeated"
 
     @property
     def severity(self) -> Severity:
@@ -83,6 +85,8 @@ _SEVERITIES = {
     Code.UNPARSED_VALUE: Severity.WARNING,
     Code.IMPORT_UNPLACED: Severity.WARNING,
     Code.WEIGHTS_GUIDELINE: Severity.INFO,
+    Code.TARGET_EXCEEDED: Severity.INFO,
+    Code.REASON_REPEATED: Severity.INFO,
 }
 
 

@@ -83,6 +83,10 @@ TEMPLATES = {
     Code.WEIGHTS_GUIDELINE: _(
         "一级指标分值（{levels}）为 {weights}，评分规则的指引为 {expected}，可根据实际情况调整。"
     ),
+    Code.TARGET_EXCEEDED: _(
+        "实际完成值 {actual} 达到年度指标值 {target} 的 {factor} 倍及以上，年度指标值可能设定偏低。"
+    ),
+    Code.REASON_REPEATED: _("偏差原因“{text}”在 {count} 行中重复填写（第 {rows} 行）。"),
 }
 
 # The unit the engine's amount params are in (a sheet's own unit comes through `wording`).

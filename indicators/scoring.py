@@ -479,6 +479,7 @@ def evaluate(sheet: SheetInput, params: RuleParams | None = None) -> SheetResult
         _check_row(index, item, params, sums, found.add)
         for index, item in enumerate(sheet.indicators)
     )
+    _check_repeated_reasons(sheet.indicators, rows, found.add)
     if sums.weight_total != HUNDRED:
         found.add(Code.WEIGHTS_NOT_100, total=fmt(sums.weight_total), expected="100.00")
     for number, text in sheet.unplaced:
@@ -652,6 +653,7 @@ def _check_score(
             _check_quoted_numbers(row, reason, add)
         else:
             _check_deviation(row, params, add)
+        _check_exceeded(row, params, add)
     if score < weight and reason and is_boilerplate(reason, params):
         add(Code.BOILERPLATE_REASON, index, "reason", text=reason)
 
@@ -716,6 +718,52 @@ def _check_deviation(row: RowResult, params: RuleParams, add: Add) -> None:
             target=fmt(target.number),
             actual=fmt(actual.number),
         )
+
+
+def _check_exceeded(row: RowResult, params: RuleParams, add: Add) -> None:
+    """`target_exceeded` (a hint): a positive `≥`/`>` target reached `over_achievement_factor`
+    times or more (inclusive), reason or not — the target may have been set too low."""
+    target, actual = row.target, row.actual
+    assert target.number is not None and actual.number is not None
+    if (
+        target.operator in (Operator.GE, Operator.GT)
+        and target.number > 0
+        and actual.number >= target.number * params.over_achievement_factor
+    ):
+        add(
+            Code.TARGET_EXCEEDED,
+            row.index,
+            "actual",
+            target=fmt(target.number),
+            actual=fmt(actual.number),
+            factor=fmt(params.over_achievement_factor),
+        )
+
+
+# A reason on this many applicable rows of one sheet or more is `reason_repeated`.
+REPEATED_REASON_ROWS = 3
+
+
+def _check_repeated_reasons(
+    items: tuple[IndicatorInput, ...], rows: tuple[RowResult, ...], add: Add
+) -> None:
+    """`reason_repeated` (a hint): one finding per reason text (trimmed) written on 3 or more
+    applicable rows, on the first of them, naming how many rows and which (1-based)."""
+    seen: dict[str, list[int]] = {}
+    for item, row in zip(items, rows, strict=True):
+        text = item.reason.strip()
+        if text and row.applicable:
+            seen.setdefault(text, []).append(row.index)
+    for text, indices in seen.items():
+        if len(indices) >= REPEATED_REASON_ROWS:
+            add(
+                Code.REASON_REPEATED,
+                indices[0],
+                "reason",
+                text=text,
+                count=len(indices),
+                rows="、".join(str(i + 1) for i in indices),
+            )
 
 
 def _check_guideline(level1_weights: dict[str, Decimal], params: RuleParams, add: Add) -> None:

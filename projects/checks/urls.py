@@ -6,4 +6,5 @@ from . import views
 
 urlpatterns = [
     path("", views.checks_report, name="checks"),
+    path("export/", views.checks_export, name="checks-export"),
 ]
