@@ -53,6 +53,9 @@ ROOM_API = {"services", "selectors"}
 DECLARED_CROSS_ROOM = {"projects.sheets.view_model"}
 # The accounts room's signals are its public events; the audit log records them.
 DECLARED_CROSS_ROOM |= {"projects.accounts.signals"}
+# The one rule for text in a workbook (a string cell, never a formula): every room that writes
+# a workbook (exports, the cross-sheet report, re-checks) uses it.
+DECLARED_CROSS_ROOM |= {"projects.exports.xlsx_text"}
 
 # The top of projects reaching into a room, and why.
 TOP_INTO_ROOM_ALLOWED = {

@@ -2,9 +2,7 @@
 write-only mode, so memory stays flat however many lines).
 
 Every cell holding text is a string cell, never a formula: a project named `=HYPERLINK(…)` or a
-reason starting with `+` stays text. The rule is `projects.exports.xlsx_text`'s (string cell,
-CR LF as LF, no XML-illegal characters); a room reaches another only through its services and
-selectors, so the three lines of it are repeated here rather than imported.
+reason starting with `+` stays text (`projects.exports.xlsx_text`, every workbook's rule).
 """
 
 from __future__ import annotations
@@ -15,9 +13,10 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from projects.exports.xlsx_text import write_only_text
 
 from .selectors import Line
 
@@ -27,11 +26,7 @@ WIDTHS = (18, 22, 30, 10, 8, 30, 22, 10, 70, 10)
 
 def _text(ws: WriteOnlyWorksheet, value: str | None, *, bold: bool = False) -> WriteOnlyCell:
     """A string cell holding the text as typed (never a formula); empty for no text."""
-    cell = WriteOnlyCell(ws)
-    text = ILLEGAL_CHARACTERS_RE.sub("", (value or "").replace("\r\n", "\n"))
-    if text:
-        cell.value = text
-        cell.data_type = "s"
+    cell = write_only_text(ws, value)
     if bold:
         cell.font = Font(bold=True)
     return cell

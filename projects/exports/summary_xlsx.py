@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from projects import official
 
 from .summary import SummaryView
-from .xlsx_text import cell_text, keep_carriage_returns
+from .xlsx_text import keep_carriage_returns, write_only_text
 
 FONT = "Noto Sans CJK SC"
 THIN = Side(style="thin", color="000000")
@@ -45,12 +45,8 @@ class _Cells:
         self.ws = ws
 
     def text(self, value: str | None, font=None, align=None, border=None) -> WriteOnlyCell:
-        text = cell_text(value)
-        cell = WriteOnlyCell(self.ws, value=text or None)
-        if text:
-            # A text such as `=HYPERLINK(…)` is a string, never a formula.
-            cell.data_type = "s"
-        return self._styled(cell, font, align, border)
+        # A text such as `=HYPERLINK(…)` is a string, never a formula.
+        return self._styled(write_only_text(self.ws, value), font, align, border)
 
     def value(self, value, fmt: str, font=None, align=None) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value=value)

@@ -18,6 +18,7 @@ import io
 import zipfile
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -37,6 +38,16 @@ def set_text(cell: Cell, value: str | None) -> Cell:
     if text:
         cell.value = text
         # A text such as `=4.00(轮)` or `=HYPERLINK(…)` is a string, never a formula.
+        cell.data_type = "s"
+    return cell
+
+
+def write_only_text(ws, value: str | None) -> WriteOnlyCell:
+    """A cell of a write-only worksheet holding `value` as text (a string cell, never a
+    formula); empty for no text."""
+    text = cell_text(value)
+    cell = WriteOnlyCell(ws, value=text or None)
+    if text:
         cell.data_type = "s"
     return cell
 

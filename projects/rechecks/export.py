@@ -2,40 +2,21 @@
 score against re-check score, the note), and the summaries per department and per unit.
 
 Names, titles and notes are string cells, never formulas: a note typed as `=HYPERLINK(…)`
-stays text. The rule is `projects.exports.xlsx_text`'s (string cell, CR LF as LF, no
-XML-illegal characters; here a lone CR becomes LF too); a room reaches another only through
-its services and selectors, so its few lines are repeated here rather than imported.
+stays text (`projects.exports.xlsx_text`, every workbook's rule).
 Numbers are numbers."""
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
+
+from projects.exports.xlsx_text import text_cell, workbook_bytes
 
 from .models import ReCheck, ReCheckRow
 from .selectors import sample, summary
 
 BOLD = Font(bold=True)
-
-
-def text_cell(ws, row: int, column: int, value: str | None) -> Cell:
-    """The cell at (row, column) holding `value` as a string cell (never a formula)."""
-    cell = ws.cell(row=row, column=column)
-    text = ILLEGAL_CHARACTERS_RE.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
-    if text:
-        cell.value = text
-        cell.data_type = "s"
-    return cell
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def _header(ws, titles) -> None:
