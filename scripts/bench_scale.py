@@ -611,7 +611,7 @@ def slowest(queries, count: int = 3) -> list[tuple[float, str]]:
     return sorted(timed, reverse=True)[:count]
 
 
-SHEET_LINK = re.compile(r'href="/sheets/(\d+)/"')
+SHEET_LINK = re.compile(r'href="/sheets/(\d+)/(?:#[^"]*)?"')
 
 
 def measure(call, shown: int | None) -> Measure:
@@ -706,6 +706,11 @@ def measure_all(world: World) -> dict[str, Measure]:
         ("exports page, 审核人", page(clients["reviewer"], "/exports/"), None),
         ("summary page, 审核人 (department)", page(clients["reviewer"], summary_dept), None),
         ("summary page, 管理员 (year)", page(clients["admin"], f"/summary/?year={YEAR}"), None),
+        ("dashboard, 填报人", page(clients["filler"], f"/dashboard/?year={YEAR}"), None),
+        ("dashboard, 审核人", page(clients["reviewer"], f"/dashboard/?year={YEAR}"), None),
+        ("dashboard, 管理员", page(clients["admin"], f"/dashboard/?year={YEAR}"), None),
+        ("cross-sheet report, 审核人", page(clients["reviewer"], f"/checks/?year={YEAR}"), None),
+        ("cross-sheet report, 管理员", page(clients["admin"], f"/checks/?year={YEAR}"), None),
         ("summary workbook, 审核人 (department)", workbook(reviewer, department), dept.count()),
         ("summary workbook, 管理员 (year)", workbook(admin, None), year.count()),
     ]
