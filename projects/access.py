@@ -306,6 +306,24 @@ def scope_sheets(user, queryset: QuerySet[Sheet] | None = None) -> QuerySet[Shee
     return qs.none()
 
 
+def scope_units(user) -> QuerySet[Unit]:
+    """The units whose sheets a user may see (`scope_sheets`, one level up): its own (填报人),
+    its department's (审核人), its bureau's departments' (财政), all (管理员)."""
+    units = Unit.objects.all()
+    if is_administrator(user):
+        return units
+    profile = _profile(user)
+    if profile is None:
+        return units.none()
+    if profile.unit_id:
+        return units.filter(pk=profile.unit_id)
+    if profile.department_id:
+        return units.filter(department_id=profile.department_id)
+    if profile.bureau_id:
+        return units.filter(department__bureau_id=profile.bureau_id)
+    return units.none()
+
+
 def awaiting_states(user) -> list[str]:
     """The states in which a sheet waits for this user's decision: 已提交 for the 审核人,
     主管部门已审核 for 财政, both for the 管理员 who oversees them (nothing for others)."""

@@ -16,7 +16,8 @@ class ProjectsConfig(AppConfig):
         connect_list_keys()  # renames refresh the sheet list's sort keys
         from django.db.models.signals import post_migrate
 
-        from .figures import fill_missing
+        from .figures import connect_unit_years, fill_missing
 
+        connect_unit_years()  # a sheet moved or deleted: its unit's year is counted again
         # After an upgrade, sheets without stored figures get them (projects/figures.py).
         post_migrate.connect(fill_missing, sender=self, dispatch_uid="projects.fill_figures")

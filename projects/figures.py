@@ -18,11 +18,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from .models import Indicator, Sheet, SheetFigures, SheetFinding, SheetTransition, rule_set_for
+from .models import (
+    Indicator,
+    Project,
+    Sheet,
+    SheetFigures,
+    SheetFinding,
+    SheetTransition,
+    UnitYearFigures,
+    UnitYearFinding,
+    rule_set_for,
+)
 from .workflow import Status
 
 BATCH = 500
@@ -161,7 +171,8 @@ def stored(sheet: Sheet | int) -> Computed:
 
 
 def _write(computed: list[Computed]) -> None:
-    """Replace the stored rows of these sheets with the computed ones."""
+    """Replace the stored rows of these sheets with the computed ones, and count their units'
+    years again."""
     ids = [c.figures.sheet_id for c in computed]
     SheetFinding.objects.filter(sheet_id__in=ids).delete()
     SheetFigures.objects.filter(sheet_id__in=ids).delete()
@@ -169,6 +180,166 @@ def _write(computed: list[Computed]) -> None:
     SheetFinding.objects.bulk_create(
         [finding for c in computed for finding in c.findings], batch_size=1000
     )
+    refresh_unit_years(pairs_of(Sheet.objects.filter(pk__in=ids)))
+
+
+# -- per unit and year (UnitYearFigures, UnitYearFinding) --------------------------------------
+
+GRADE_FIELDS = {"优": "excellent", "良": "good", "中": "passing", "差": "poor"}
+
+
+def pairs_of(sheets: QuerySet[Sheet]) -> set[tuple[int, int]]:
+    """The (unit, year) of each of these sheets."""
+    return set(sheets.order_by().values_list("project__unit_id", "year").distinct())
+
+
+def _lock(pairs: list[tuple[int, int]]) -> None:
+    """Serialise the counting of each (unit, year) until the transaction ends, so two saves of
+    one unit's sheets never write counts that miss each other's sheet (PostgreSQL: an advisory
+    lock per pair, taken in order; SQLite runs one writing transaction at a time)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for unit, year in pairs:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [unit, year])
+
+
+@transaction.atomic
+def refresh_unit_years(pairs: set[tuple[int, int]]) -> None:
+    """Count the sheets of these units' years again from their stored figures and findings,
+    replacing their `UnitYearFigures` and `UnitYearFinding` rows (a unit and year without
+    sheets keeps none)."""
+    if not pairs:
+        return
+    pairs_sorted = sorted(pairs)
+    _lock(pairs_sorted)
+    by_year: dict[int, list[int]] = {}
+    for unit, year in pairs_sorted:
+        by_year.setdefault(year, []).append(unit)
+    where = Q()
+    for year, units in by_year.items():
+        where |= Q(year=year, project__unit_id__in=units)
+    sheets = Sheet.objects.filter(where).order_by()
+    counts = {"sheets": Count("pk"), "with_errors": Count("pk", filter=Q(figures__errors__gt=0))}
+    counts |= {status.value: Count("pk", filter=Q(status=status)) for status in Status}
+    counts |= {name: Count("pk", filter=Q(figures__grade=g)) for g, name in GRADE_FIELDS.items()}
+    counts |= {
+        "total_sum": Sum("figures__total"),
+        "total_n": Count("figures__total"),
+        "rate_sum": Sum("figures__rate"),
+        "rate_n": Count("figures__rate"),
+    }
+    rows = sheets.values("project__unit_id", "year").annotate(**counts)
+    findings = (
+        SheetFinding.objects.filter(sheet__in=sheets.values("pk"))
+        .order_by()
+        .values("sheet__project__unit_id", "sheet__year", "code")
+        .annotate(n=Count("pk"))
+    )
+    existing = {
+        (row.unit_id, row.year): row
+        for row in UnitYearFigures.objects.filter(
+            Q(*[Q(year=y, unit_id__in=u) for y, u in by_year.items()], _connector=Q.OR)
+        )
+    }
+    fields = [name for name in counts if name != "project__unit_id"]
+    changed, new = [], []
+    for row in rows:
+        key = (row.pop("project__unit_id"), row.pop("year"))
+        values = {name: row[name] if row[name] is not None else 0 for name in fields}
+        stored = existing.pop(key, None)
+        if stored is None:
+            new.append(UnitYearFigures(unit_id=key[0], year=key[1], **values))
+        else:
+            for name, value in values.items():
+                setattr(stored, name, value)
+            changed.append(stored)
+    UnitYearFigures.objects.bulk_update(changed, fields)
+    UnitYearFigures.objects.bulk_create(new)
+    # A unit and year without sheets any more keeps no row.
+    UnitYearFigures.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    for year, units in by_year.items():
+        UnitYearFinding.objects.filter(year=year, unit_id__in=units).delete()
+    UnitYearFinding.objects.bulk_create(
+        UnitYearFinding(
+            unit_id=f["sheet__project__unit_id"],
+            year=f["sheet__year"],
+            code=f["code"],
+            count=f["n"],
+        )
+        for f in findings
+    )
+
+
+def rebuild_unit_years() -> int:
+    """Count every unit's every year again (`recompute_figures`, and after an upgrade);
+    returns how many units' years hold sheets."""
+    pairs = pairs_of(Sheet.objects.all())
+    with transaction.atomic():
+        kept = set(UnitYearFigures.objects.values_list("unit_id", "year"))
+        kept |= set(UnitYearFinding.objects.values_list("unit_id", "year"))
+        for unit, year in kept - pairs:  # a unit and year that no longer has sheets
+            UnitYearFigures.objects.filter(unit_id=unit, year=year).delete()
+            UnitYearFinding.objects.filter(unit_id=unit, year=year).delete()
+        refresh_unit_years(pairs)
+    return len(pairs)
+
+
+def _sheet_moved(sender, instance: Sheet, raw=False, update_fields=None, **kwargs) -> None:
+    """pre_save of a sheet: a draft given another year or project (in the admin) leaves its
+    old unit and year, which `_sheet_saved` counts again after the save."""
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not {"year", "project"} & set(update_fields):
+        return
+    instance._placed_before = (
+        Sheet.objects.filter(pk=instance.pk).values_list("project_id", "year").first()
+    )
+
+
+def _sheet_saved(sender, instance: Sheet, raw=False, **kwargs) -> None:
+    before = getattr(instance, "_placed_before", None)
+    if raw or before is None or before == (instance.project_id, instance.year):
+        return
+    project, year = before
+    unit = Project.objects.filter(pk=project).values_list("unit_id", flat=True).first()
+    moved = {(unit, year)} if unit is not None else set()
+    refresh_unit_years(moved | pairs_of(Sheet.objects.filter(pk=instance.pk)))
+
+
+def _sheet_deleted(sender, instance: Sheet, **kwargs) -> None:
+    """post_delete of a sheet: its unit's year is counted again without it."""
+    unit = Project.objects.filter(pk=instance.project_id).values_list("unit_id", flat=True).first()
+    if unit is not None:
+        refresh_unit_years({(unit, instance.year)})
+
+
+def _project_moving(sender, instance: Project, raw=False, **kwargs) -> None:
+    if raw or instance.pk is None:
+        return
+    instance._unit_before = (
+        Project.objects.filter(pk=instance.pk).values_list("unit_id", flat=True).first()
+    )
+
+
+def _project_moved(sender, instance: Project, raw=False, **kwargs) -> None:
+    """post_save of a project given another unit (the admin): both units' years again."""
+    before = getattr(instance, "_unit_before", None)
+    if raw or before is None or before == instance.unit_id:
+        return
+    years = set(Sheet.objects.filter(project=instance).values_list("year", flat=True))
+    refresh_unit_years({(unit, year) for year in years for unit in (before, instance.unit_id)})
+
+
+def connect_unit_years() -> None:
+    """Called once by ProjectsConfig.ready."""
+    from django.db.models import signals
+
+    signals.pre_save.connect(_sheet_moved, sender=Sheet, dispatch_uid="unit_years.sheet_pre")
+    signals.post_save.connect(_sheet_saved, sender=Sheet, dispatch_uid="unit_years.sheet_post")
+    signals.post_delete.connect(_sheet_deleted, sender=Sheet, dispatch_uid="unit_years.sheet_del")
+    signals.pre_save.connect(_project_moving, sender=Project, dispatch_uid="unit_years.proj_pre")
+    signals.post_save.connect(_project_moved, sender=Project, dispatch_uid="unit_years.proj_post")
 
 
 @transaction.atomic
@@ -244,4 +415,8 @@ def fill_missing(**kwargs) -> int:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         return 0  # migrated to an older state: the tables may not match the code
     missing = Sheet.objects.using(connection.alias).filter(figures__isnull=True)
-    return store_many(list(missing.values_list("pk", flat=True)))
+    stored = store_many(list(missing.values_list("pk", flat=True)))
+    # The units' years, counted for the first time (the upgrade that added them).
+    if not UnitYearFigures.objects.exists() and Sheet.objects.exists():
+        rebuild_unit_years()
+    return stored

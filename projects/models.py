@@ -474,6 +474,7 @@ class SheetFigures(models.Model):
             ),
             models.Index(fields=["grade"], name="figures_grade"),
             models.Index(fields=["total"], name="figures_total"),
+            models.Index(fields=["rate"], name="figures_rate"),
             models.Index(fields=["errors"], name="figures_errors"),
         ]
         verbose_name = _("自评表得分")
@@ -505,6 +506,68 @@ class SheetFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sheet_id}: {self.code}"
+
+
+class UnitYearFigures(models.Model):
+    """One unit's sheets of one year, counted and summed from their stored figures: what the
+    dashboard and the cross-sheet report's counts read, one row a unit, so a province's page
+    sums a few hundred rows instead of every sheet. Kept by `projects.figures` in the
+    transaction that stores a sheet's figures (the unit and year locked, then counted again
+    from the committed rows), and rebuilt by `recompute_figures`."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="year_figures", verbose_name=_("实施单位")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    sheets = models.PositiveIntegerField(_("自评表数"), default=0)
+    # Sheets by state.
+    draft = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    dept_approved = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    # Sheets by grade (优, 良, 中, 差).
+    excellent = models.PositiveIntegerField(default=0)
+    good = models.PositiveIntegerField(default=0)
+    passing = models.PositiveIntegerField(default=0)
+    poor = models.PositiveIntegerField(default=0)
+    # Sums for the averages: totals, and the execution rates of the sheets that have one.
+    total_sum = models.DecimalField(max_digits=30, decimal_places=2, default=0)
+    total_n = models.PositiveIntegerField(default=0)
+    rate_sum = models.DecimalField(max_digits=30, decimal_places=2, default=0)
+    rate_n = models.PositiveIntegerField(default=0)
+    # Sheets whose stored figures hold errors.
+    with_errors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="unit_year_figures_once")
+        ]
+        indexes = [models.Index(fields=["year", "unit"], name="unit_year_figures_year")]
+        verbose_name = _("单位年度汇总")
+        verbose_name_plural = pgettext_lazy("plural", "单位年度汇总")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}: {self.sheets}"
+
+
+class UnitYearFinding(models.Model):
+    """How many stored findings of one code one unit's sheets of one year hold (the
+    cross-sheet report's counts), kept with `UnitYearFigures`."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=40)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "code"], name="unit_year_finding_once")
+        ]
+        indexes = [models.Index(fields=["year", "code"], name="unit_year_finding_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year} {self.code}: {self.count}"
 
 
 class Profile(models.Model):

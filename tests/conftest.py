@@ -94,6 +94,8 @@ def empty_db(db):
         "projects.ExportJob",
         "projects.SheetFinding",
         "projects.SheetFigures",
+        "projects.UnitYearFinding",
+        "projects.UnitYearFigures",
         "projects.Sheet",
         "projects.Project",
         "projects.Profile",

@@ -1,8 +1,11 @@
-"""What the dashboard reads: a year's sheets in the user's scope, counted and averaged in SQL
-over their stored figures (`SheetFigures`), never scored or looped over one by one.
+"""What the dashboard reads: a year's sheets in the user's scope, counted and averaged from
+the counts kept per unit and year (`UnitYearFigures`, written with every sheet's stored
+figures) and from the stored figures themselves through their indexes, never scored or
+looped over one by one.
 
-Every block is one aggregate or one grouped query, so the page costs the same number of
-queries for 100 sheets and for 10,000 (docs/dashboard.md, docs/performance.md):
+Every block is one aggregate or one grouped query over at most one row a unit, or an index
+walk that stops after a page, so the page costs the same for 100 sheets and for 10,000
+(docs/dashboard.md, docs/performance.md):
 
 - `overview`: the sheets by state, by grade, with errors and with open comments (one query);
 - `late_items`: the year's task items by stage and the late ones (the tasks' selectors);
@@ -19,12 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from indicators.scoring import Grade
-from projects.access import scope_sheets
-from projects.models import Comment, Sheet
+from projects.access import scope_sheets, scope_units
+from projects.figures import GRADE_FIELDS
+from projects.models import Comment, Sheet, Unit, UnitYearFigures
 from projects.tasks.selectors import progress, progress_columns, visible_items
 from projects.workflow import Status
 
@@ -81,6 +85,19 @@ class Scope:
     def sheets(self) -> QuerySet[Sheet]:
         return self.all_years().filter(year=self.year)
 
+    def units(self) -> QuerySet[Unit]:
+        units = scope_units(self.user)
+        if self.department:
+            units = units.filter(department_id=self.department)
+        if self.unit:
+            units = units.filter(pk=self.unit)
+        return units
+
+    def unit_years(self, *, every_year: bool = False) -> QuerySet[UnitYearFigures]:
+        """The counts of the scope's units: of the year, or of every year."""
+        rows = UnitYearFigures.objects.filter(unit__in=self.units())
+        return rows if every_year else rows.filter(year=self.year)
+
     def filters(self) -> dict:
         """The sheet list's filter values that show this scope's sheets."""
         query = {"year": self.year, "department": self.department, "unit": self.unit}
@@ -94,17 +111,14 @@ def average(total: Decimal | None, count: int) -> Decimal | None:
     return (Decimal(total) / count).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def overview(sheets: QuerySet[Sheet]) -> dict:
-    """The sheets by state, by stage, by grade, with errors and with open comments: one
-    aggregate query."""
-    counts = {"total": Count("pk")}
-    for status in Status:
-        counts[f"status_{status.value}"] = Count("pk", filter=Q(status=status))
-    for grade in GRADES:
-        counts[f"grade_{grade}"] = Count("pk", filter=Q(figures__grade=grade))
-    counts["errors"] = Count("pk", filter=Q(figures__errors__gt=0))
-    counts["comments"] = Count("pk", filter=Q(has_open_comments()))
-    row = sheets.order_by().aggregate(**counts)
+def overview(scope: Scope) -> dict:
+    """The sheets by state, by stage, by grade and with errors (one aggregate over the units'
+    counts), and with open comments (one query over the open comments)."""
+    sums = {"total": Sum("sheets"), "errors": Sum("with_errors")}
+    sums |= {f"status_{status.value}": Sum(status.value) for status in Status}
+    sums |= {f"grade_{grade}": Sum(GRADE_FIELDS[grade]) for grade in GRADES}
+    row = {key: value or 0 for key, value in scope.unit_years().aggregate(**sums).items()}
+    commented = open_comments().filter(sheet__in=scope.sheets()).values("sheet").distinct()
     return {
         "total": row["total"],
         "status": {status.value: row[f"status_{status.value}"] for status in Status},
@@ -114,7 +128,7 @@ def overview(sheets: QuerySet[Sheet]) -> dict:
         },
         "grades": {grade: row[f"grade_{grade}"] for grade in GRADES},
         "errors": row["errors"],
-        "comments": row["comments"],
+        "comments": commented.count(),
     }
 
 
@@ -146,14 +160,11 @@ class Averages:
 
 
 _SUMS = {
-    "sheets": Count("pk"),
-    "total_sum": Sum("figures__total"),
-    "total_n": Count("figures__total"),
-    "rate_sum": Sum("figures__rate"),
-    "rate_n": Count("figures__rate"),
-    # For ordering only: the same average, in SQL.
-    "total_order": Sum("figures__total") / Count("figures__total"),
-    "rate_order": Sum("figures__rate") / Count("figures__rate"),
+    "sheets": Sum("sheets"),
+    "total_sum": Sum("total_sum"),
+    "total_n": Sum("total_n"),
+    "rate_sum": Sum("rate_sum"),
+    "rate_n": Sum("rate_n"),
 }
 
 
@@ -163,32 +174,44 @@ def _ordered(groups: QuerySet, order: str, *names: str) -> QuerySet:
     return groups.order_by(first.asc(nulls_last=True), second.asc(nulls_last=True), *names)
 
 
-def unit_groups(sheets: QuerySet[Sheet], order: str = "total") -> QuerySet:
-    """Each unit's sheets summed, the weakest first (a grouped query; slice it or page it)."""
-    groups = (
-        sheets.order_by()
-        .values("project__unit", "project__unit__name", "project__unit__department__name")
-        .annotate(**_SUMS)
+def unit_groups(scope: Scope, order: str = "total") -> QuerySet:
+    """Each unit's sheets of the year (its kept counts, one row a unit), the weakest first;
+    slice it or page it."""
+    rows = (
+        scope.unit_years()
+        .filter(sheets__gt=0)
+        .values("unit", "unit__name", "unit__department__name", "sheets")
+        .annotate(
+            total_sum=F("total_sum"),
+            total_n=F("total_n"),
+            rate_sum=F("rate_sum"),
+            rate_n=F("rate_n"),
+            total_order=F("total_sum") / F("total_n"),
+            rate_order=F("rate_sum") / F("rate_n"),
+        )
     )
-    return _ordered(groups, order, "project__unit__name", "project__unit")
+    return _ordered(rows, order, "unit__name", "unit")
 
 
 def project_groups(sheets: QuerySet[Sheet], order: str = "total") -> QuerySet:
-    """Each project's sheets summed, the weakest first; a project has one sheet a year, so
-    within a year its figures are that sheet's (`sheet`, `grade`)."""
-    groups = (
-        sheets.order_by()
-        .values("project", "project__name", "project__unit__name")
-        .annotate(**_SUMS, sheet=Max("pk"), grade=Max("figures__grade"))
+    """Each project's sheet of the year (a project has one a year), the weakest first: read
+    from the index on the stored total (or rate), so the first page costs the same at any
+    size."""
+    rows = sheets.values(
+        "project", "project__name", "project__unit__name", "figures__grade"
+    ).annotate(
+        sheet=F("pk"),
+        total_order=F("figures__total"),
+        rate_order=F("figures__rate"),
     )
-    return _ordered(groups, order, "project__name", "project")
+    return _ordered(rows, order, "project__name", "project")
 
 
 def unit_row(group: dict) -> Averages:
     return Averages(
-        pk=group["project__unit"],
-        name=group["project__unit__name"],
-        department=group["project__unit__department__name"],
+        pk=group["unit"],
+        name=group["unit__name"],
+        department=group["unit__department__name"],
         sheets=group["sheets"],
         total=average(group["total_sum"], group["total_n"]),
         rate=average(group["rate_sum"], group["rate_n"]),
@@ -196,31 +219,34 @@ def unit_row(group: dict) -> Averages:
 
 
 def project_row(group: dict) -> Averages:
+    total, rate = group["total_order"], group["rate_order"]
     return Averages(
         pk=group["project"],
         name=group["project__name"],
         unit=group["project__unit__name"],
-        sheets=group["sheets"],
-        total=average(group["total_sum"], group["total_n"]),
-        rate=average(group["rate_sum"], group["rate_n"]),
-        sheet=group["sheet"] if group["sheets"] == 1 else None,
-        grade=group["grade"] if group["sheets"] == 1 else "",
+        sheets=1,
+        total=average(total, 1) if total is not None else None,
+        rate=average(rate, 1) if rate is not None else None,
+        sheet=group["sheet"],
+        grade=group["figures__grade"] or "",
     )
 
 
-def by_unit(sheets: QuerySet[Sheet], order: str = "total", limit: int = TOP) -> list[Averages]:
-    return [unit_row(group) for group in unit_groups(sheets, order)[:limit]]
+def by_unit(scope: Scope, order: str = "total", limit: int = TOP) -> list[Averages]:
+    return [unit_row(group) for group in unit_groups(scope, order)[:limit]]
 
 
 def by_project(sheets: QuerySet[Sheet], order: str = "total", limit: int = TOP) -> list[Averages]:
     return [project_row(group) for group in project_groups(sheets, order)[:limit]]
 
 
-def group_counts(sheets: QuerySet[Sheet]) -> dict:
-    """How many units and projects have a sheet (for "more"): one query."""
-    return sheets.order_by().aggregate(
-        units=Count("project__unit", distinct=True), projects=Count("project", distinct=True)
+def group_counts(scope: Scope) -> dict:
+    """How many units and projects have a sheet of the year (for "more"): one query over the
+    units' counts (a project has one sheet a year)."""
+    found = (
+        scope.unit_years().filter(sheets__gt=0).aggregate(units=Count("pk"), projects=Sum("sheets"))
     )
+    return {"units": found["units"], "projects": found["projects"] or 0}
 
 
 def with_errors(sheets: QuerySet[Sheet], limit: int = FIRST) -> list[Sheet]:
@@ -233,21 +259,23 @@ def with_errors(sheets: QuerySet[Sheet], limit: int = FIRST) -> list[Sheet]:
 
 
 def with_open_comments(sheets: QuerySet[Sheet], limit: int = FIRST) -> list[Sheet]:
-    """The first sheets with open review comments (`open_comments` on each), most first."""
-    counted = (
+    """The first sheets with open review comments (`open_comments` on each), most first: read
+    from the open comments, not from every sheet."""
+    counted = list(
         open_comments()
-        .filter(sheet=OuterRef("pk"))
+        .filter(sheet__in=sheets)
         .order_by()
         .values("sheet")
         .annotate(n=Count("pk"))
-        .values("n")
+        .order_by("-n", "sheet")[:limit]
     )
-    return list(
-        sheets.filter(has_open_comments())
-        .annotate(open_comments=Subquery(counted))
-        .select_related("project__unit")
-        .order_by("-open_comments", "pk")[:limit]
-    )
+    found = Sheet.objects.select_related("project__unit").in_bulk([c["sheet"] for c in counted])
+    result = []
+    for entry in counted:
+        sheet = found[entry["sheet"]]
+        sheet.open_comments = entry["n"]
+        result.append(sheet)
+    return result
 
 
 def years_shown(years: list[int], year: int | None) -> list[int]:
@@ -257,21 +285,20 @@ def years_shown(years: list[int], year: int | None) -> list[int]:
     return sorted(y for y in years if y <= year)[-YEARS_BACK:]
 
 
-def year_over_year(sheets_all_years: QuerySet[Sheet], units: list[Averages], years: list[int]):
+def year_over_year(scope: Scope, units: list[Averages], years: list[int]):
     """Each listed unit's average total and rate in each year, and the whole scope's (`None`
-    key): two grouped queries. Returns {unit pk or None: {year: (total, rate, sheets)}}."""
+    key), from the units' kept counts: two grouped queries. Returns {unit pk or None: {year:
+    (total, rate, sheets)}}."""
     table: dict = {}
     if not years:
         return table
-    in_years = sheets_all_years.filter(year__in=years).order_by()
-    sums = {key: _SUMS[key] for key in ("sheets", "total_sum", "total_n", "rate_sum", "rate_n")}
-    for group in in_years.values("year").annotate(**sums):
+    in_years = scope.unit_years(every_year=True).filter(year__in=years).order_by()
+    for group in in_years.values("year").annotate(**_SUMS):
         table.setdefault(None, {})[group["year"]] = _cell(group)
     if units:
-        pks = [unit.pk for unit in units]
-        per_unit = in_years.filter(project__unit__in=pks).values("project__unit", "year")
-        for group in per_unit.annotate(**sums):
-            table.setdefault(group["project__unit"], {})[group["year"]] = _cell(group)
+        per_unit = in_years.filter(unit__in=[unit.pk for unit in units]).values("unit", "year")
+        for group in per_unit.annotate(**_SUMS):
+            table.setdefault(group["unit"], {})[group["year"]] = _cell(group)
     return table
 
 

@@ -157,7 +157,7 @@ def _project_href(row) -> str:
 
 def _year_block(scope, years: list[int], units) -> dict:
     shown = selectors.years_shown(years, scope.year)
-    table = selectors.year_over_year(scope.all_years(), units, shown)
+    table = selectors.year_over_year(scope, units, shown)
     overall = table.get(None, {})
     items = [
         charts.Item(
@@ -200,13 +200,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     queries whatever the number of sheets."""
     scope, form, years, order = _scope(request)
     sheets = scope.sheets()
-    counts = selectors.overview(sheets)
+    counts = selectors.overview(scope)
     filters = scope.filters()
-    units = selectors.by_unit(sheets, order)
+    units = selectors.by_unit(scope, order)
     for row in units:
         row.extra["href"] = sheets_url(filters, unit=row.pk)
     projects = selectors.by_project(sheets, order)
-    groups = selectors.group_counts(sheets)
+    groups = selectors.group_counts(scope)
     more_query = urlencode({**filters, "order": order})
     context = {
         "form": form,
@@ -241,7 +241,7 @@ def _ranking(request: HttpRequest, kind: str) -> HttpResponse:
     scope, form, _years, order = _scope(request)
     sheets = scope.sheets()
     if kind == "units":
-        groups, to_row = selectors.unit_groups(sheets, order), selectors.unit_row
+        groups, to_row = selectors.unit_groups(scope, order), selectors.unit_row
     else:
         groups, to_row = selectors.project_groups(sheets, order), selectors.project_row
     page = Paginator(groups, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from projects import figures
 from projects.dashboard import charts
 from projects.dashboard.selectors import TOP
 from projects.models import (
@@ -78,6 +79,11 @@ def generate(count: int, *, start: int = 0) -> None:
             )
             for i, sheet in zip(range(start, start + count), sheets, strict=True)
         ]
+    )
+    # Figures written around the services: their units' years are counted as the writers
+    # count them.
+    figures.refresh_unit_years(
+        figures.pairs_of(Sheet.objects.filter(pk__in=[s.pk for s in sheets]))
     )
 
 

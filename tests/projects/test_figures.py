@@ -558,3 +558,46 @@ def test_the_summary_page_totals_a_sheet_without_stored_figures_from_its_compute
         whole.average_total,
     )
     assert page.grade_counts == whole.grade_counts and len(page.rows) == 5
+
+
+def unit_years() -> tuple[set, set]:
+    """Every unit's year as stored: the counts and sums, and the findings per code."""
+    from projects.models import UnitYearFigures, UnitYearFinding
+
+    figures_rows = {
+        tuple(row.values())
+        for row in UnitYearFigures.objects.values().order_by("unit", "year")
+        if row.pop("id") or True
+    }
+    findings = set(UnitYearFinding.objects.values_list("unit_id", "year", "code", "count"))
+    return figures_rows, findings
+
+
+def assert_unit_years_fresh() -> None:
+    """The stored counts per unit and year are what counting every sheet again gives."""
+    before = unit_years()
+    figures.rebuild_unit_years()
+    assert unit_years() == before
+
+
+def test_each_unit_year_counts_its_sheets_after_every_writer(filler, reviewer, admin_user):
+    from projects.models import UnitYearFigures
+
+    sheet = sheet_of(PROJECT)
+    assert_unit_years_fresh()
+    row = UnitYearFigures.objects.get(unit=sheet.project.unit, year=2023)
+    assert row.sheets == Sheet.objects.filter(project__unit=sheet.project.unit, year=2023).count()
+    assert row.draft == row.sheets and row.excellent == row.sheets
+    sheet = sheet_transition(sheet=sheet, user=filler, action="submit")
+    row.refresh_from_db()
+    assert (row.draft, row.submitted) == (row.sheets - 1, 1)
+    assert_unit_years_fresh()
+    # A draft moved to another year in the admin, then deleted: both years counted again.
+    draft = Sheet.objects.filter(project__unit=sheet.project.unit, status="draft").first()
+    draft.year = 2022
+    draft.save()
+    assert UnitYearFigures.objects.get(unit=sheet.project.unit, year=2022).sheets == 1
+    assert_unit_years_fresh()
+    draft.delete()
+    assert not UnitYearFigures.objects.filter(unit=sheet.project.unit, year=2022).exists()
+    assert_unit_years_fresh()

@@ -5,7 +5,8 @@ Each sheet is scored as its page scores it: with the rule-set version it records
 (`rule_set_for`), so an approved sheet's figures change only when the code computing them
 did, and that is what the report names. Run it after an upgrade that changes the rules
 engine; `migrate` itself stores the figures of sheets that have none. Batches of 500 sheets,
-each in its own transaction; `--dry-run` compares without storing.
+each in its own transaction, then every unit's year counted again (`UnitYearFigures`);
+`--dry-run` compares without storing.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             sheets = sheets.filter(year=options["year"])
         ids = list(sheets.values_list("pk", flat=True))
         count, changed = figures.recompute(ids, write=not options["dry_run"])
+        if not options["dry_run"]:
+            # The units' years too, those whose sheets moved or went included.
+            figures.rebuild_unit_years()
         verb = "would change" if options["dry_run"] else "changed"
         self.stdout.write(f"{count} sheets recomputed, {len(changed)} {verb}")
         if changed:
