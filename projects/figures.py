@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from .models import (
@@ -228,6 +228,11 @@ def refresh_unit_years(pairs: set[tuple[int, int]]) -> None:
         "total_n": Count("figures__total"),
         "rate_sum": Sum("figures__rate"),
         "rate_n": Count("figures__rate"),
+        "figures_n": Count("figures"),
+        "annual_sum": Sum("figures__annual"),
+        "executed_sum": Sum("figures__executed"),
+        "indicator_sum": Sum(F("figures__raw_score") - F("figures__budget_score")),
+        "rule_set_min": Min("figures__rule_set"),
     }
     rows = sheets.values("project__unit_id", "year").annotate(**counts)
     findings = (
@@ -246,7 +251,10 @@ def refresh_unit_years(pairs: set[tuple[int, int]]) -> None:
     changed, new = [], []
     for row in rows:
         key = (row.pop("project__unit_id"), row.pop("year"))
-        values = {name: row[name] if row[name] is not None else 0 for name in fields}
+        values = {
+            name: row[name] if row[name] is not None or name == "rule_set_min" else 0
+            for name in fields
+        }
         stored = existing.pop(key, None)
         if stored is None:
             new.append(UnitYearFigures(unit_id=key[0], year=key[1], **values))

@@ -538,6 +538,14 @@ class UnitYearFigures(models.Model):
     rate_n = models.PositiveIntegerField(default=0)
     # Sheets whose stored figures hold errors.
     with_errors = models.PositiveIntegerField(default=0)
+    # The summary's total row (projects/exports/summary.py): sheets with stored figures, the
+    # 年度资金总额 amounts (万元), the indicator scores (得分合计 − 预算执行得分) and the oldest
+    # rule set among them (whose rounding the total row follows).
+    figures_n = models.PositiveIntegerField(default=0)
+    annual_sum = models.DecimalField(max_digits=30, decimal_places=6, default=0)
+    executed_sum = models.DecimalField(max_digits=30, decimal_places=6, default=0)
+    indicator_sum = models.DecimalField(max_digits=30, decimal_places=2, default=0)
+    rule_set_min = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -697,6 +705,15 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # The open threads (a first comment not resolved), by sheet: the dashboard's and the
+        # inbox's counts of open comments read only these.
+        indexes = [
+            models.Index(
+                fields=["sheet"],
+                condition=models.Q(parent__isnull=True, resolved_at__isnull=True),
+                name="comments_open",
+            )
+        ]
         verbose_name = _("审核意见")
         verbose_name_plural = pgettext_lazy("plural", "审核意见")
 

@@ -13,13 +13,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import CharField, F, QuerySet, Sum, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from indicators.findings import Code, Finding, Severity
 from indicators.messages import SEVERITY_NAMES, finding_message
 from indicators.numbers import amount, in_unit
-from projects.access import scope_sheets, scope_units
+from projects.access import filler_unit, reviewer_department, scope_sheets, scope_units
 from projects.models import Indicator, Sheet, SheetFinding, UnitYearFinding
 
 # The kinds of check the report shows, in the order of its counts and of its filter.
@@ -132,10 +133,18 @@ def report_findings(user, filters: Filters) -> QuerySet:
     unit, project), each sheet's funds first, then row by row, then in the engine's order."""
     if filters.year is None:
         return SheetFinding.objects.none().values_list("pk", flat=True)
+    # The sheets' sort key. Over a whole province or bureau PostgreSQL walks its index
+    # (`sheet_list_order`) and stops after a page; for one department or unit, whose sheets
+    # may lie anywhere in that index, the same key as an expression makes it take just their
+    # sheets (an index probe through units and projects) and sort those.
+    key = F("list_key")
+    narrow = filters.department_id or filters.unit_id
+    if narrow or reviewer_department(user) is not None or filler_unit(user) is not None:
+        key = Concat(F("list_key"), Value(""), output_field=CharField())
     return (
         _joined(user, filters, _codes(filters))
         .order_by(
-            "list_key",
+            key,
             "pk",
             F("stored_findings__row").asc(nulls_first=True),
             "stored_findings__position",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,25 +12,13 @@ from django.views.decorators.http import require_GET
 
 from projects.access import require
 from projects.audit.services import Action, record
+from projects.paging import KnownCount
 
 from .forms import ChecksForm
 from .selectors import COUNT_CAP, iter_lines, kind_counts, lines_of, report_findings
 from .xlsx import CONTENT_TYPE, report_workbook
 
 PAGE_SIZE = 50
-
-
-class CountedPaginator(Paginator):
-    """Pages of a list whose length is already known (the kinds' counts): no COUNT query over
-    every finding of the year."""
-
-    def __init__(self, object_list, per_page, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @property
-    def count(self) -> int:
-        return self.known_count
 
 
 @login_required
@@ -50,7 +37,7 @@ def checks_report(request: HttpRequest) -> HttpResponse:
         shown = [c for c in counts if not filters.kind or c.code == filters.kind]
         total, more = sum(c.count for c in shown), any(c.more for c in shown)
         ids = report_findings(request.user, filters)
-        page = CountedPaginator(ids, PAGE_SIZE, total).get_page(request.GET.get("page"))
+        page = KnownCount(ids, PAGE_SIZE, total).get_page(request.GET.get("page"))
         lines = lines_of(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

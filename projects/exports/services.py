@@ -27,8 +27,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from projects import official
-from projects.access import scope_sheets
-from projects.models import ExportJob, Sheet, rule_set_for
+from projects.access import scope_sheets, scope_units
+from projects.models import ExportJob, Sheet, UnitYearFigures, rule_set_for
 from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import SheetView, build_sheet_view
 
@@ -140,6 +140,18 @@ def select_sheets(
     # Year, then department, unit and project names: `list_key` holds the three names, so
     # within a year the order is read from the index `sheet_list_order`.
     return qs.order_by("year", "list_key")
+
+
+def select_unit_years(user, *, year: int, department=None, unit=None):
+    """The counts kept per unit and year (`UnitYearFigures`) of exactly the units whose sheets
+    `select_sheets` selects for the same year, department and unit: the summary's total row
+    from a row a unit."""
+    units = scope_units(user)
+    if department is not None:
+        units = units.filter(department=department)
+    if unit is not None:
+        units = units.filter(pk=unit.pk)
+    return UnitYearFigures.objects.filter(year=year, unit__in=units)
 
 
 def select_for(job: ExportJob):

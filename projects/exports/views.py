@@ -23,6 +23,7 @@ from .services import (
     job_for,
     jobs_for,
     select_sheets,
+    select_unit_years,
     sheet_filename,
     summary_title,
 )
@@ -110,8 +111,11 @@ def summary_page(request: HttpRequest) -> HttpResponse:
         sheets = select_sheets(
             request.user, year=data["year"], department=data["department"], unit=data["unit"]
         )
-        # One page of rows; the total row of every sheet, aggregated in SQL.
-        summary = build_summary_page(sheets, request.GET.get("page"))
+        # One page of rows; the total row of every sheet, from the counts kept per unit.
+        unit_years = select_unit_years(
+            request.user, year=data["year"], department=data["department"], unit=data["unit"]
+        )
+        summary = build_summary_page(sheets, request.GET.get("page"), unit_years=unit_years)
         title = summary_title(data["year"], data["department"], data["unit"])
     query = request.GET.copy()
     query.pop("page", None)

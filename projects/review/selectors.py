@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from indicators import numbers
 from indicators.models import Level2
 from projects import official
-from projects.access import awaiting_states, may, scope_sheets
+from projects.access import awaiting_states, may, scope_sheets, scope_units
 from projects.models import (
     BudgetLine,
     Comment,
@@ -26,6 +26,7 @@ from projects.models import (
     Project,
     Sheet,
     SheetTransition,
+    UnitYearFigures,
     rule_set_for,
 )
 from projects.sheets.view_model import SheetView
@@ -171,6 +172,18 @@ def inbox(user) -> QuerySet[Sheet]:
         .annotate(submitted_at=F("figures__submitted_at"))
         .order_by(F("figures__submitted_at").asc(nulls_last=True), "pk")
     )
+
+
+def inbox_count(user) -> int:
+    """How many sheets await this user's decision: summed from the counts kept per unit and
+    year (a row a unit and year, not every waiting sheet)."""
+    states = awaiting_states(user)
+    if not states:
+        return 0
+    found = UnitYearFigures.objects.filter(unit__in=scope_units(user)).aggregate(
+        **{state: Sum(state) for state in states}
+    )
+    return sum(value or 0 for value in found.values())
 
 
 def with_open_comments(sheets) -> list[Sheet]:

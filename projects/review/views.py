@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,10 +21,18 @@ from projects.access import (
 )
 from projects.audit import services as audit_services
 from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet, rule_set_for
+from projects.paging import KnownCount
 from projects.sheets.selectors import sheet_queryset, with_previous_year, year_over_year
 from projects.sheets.view_model import build_sheet_view
 
-from .selectors import history, inbox, overview_groups, review_context, with_open_comments
+from .selectors import (
+    history,
+    inbox,
+    inbox_count,
+    overview_groups,
+    review_context,
+    with_open_comments,
+)
 from .services import (
     CommentRequired,
     EvidenceRefused,
@@ -242,7 +249,10 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     """The inbox: the sheets awaiting this user's decision, oldest submission first — the
     主管部门's (已提交), 财政's (主管部门已审核), or both for the 管理员."""
     require(request.user, "inbox")
-    page = Paginator(inbox(request.user), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The number of waiting sheets from the counts kept per unit and year, not a COUNT of
+    # them all; the page itself is read from the inbox's index.
+    paginator = KnownCount(inbox(request.user), INBOX_PAGE_SIZE, inbox_count(request.user))
+    page = paginator.get_page(request.GET.get("page"))
     states = awaiting_states(request.user)
     context = {
         "sheets": with_open_comments(page.object_list),

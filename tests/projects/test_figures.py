@@ -28,6 +28,7 @@ from projects.exports.summary import build_summary
 from projects.exports.summary_xlsx import summary_workbook
 from projects.models import (
     BudgetLine,
+    Department,
     Indicator,
     Project,
     Sheet,
@@ -601,3 +602,30 @@ def test_each_unit_year_counts_its_sheets_after_every_writer(filler, reviewer, a
     draft.delete()
     assert not UnitYearFigures.objects.filter(unit=sheet.project.unit, year=2022).exists()
     assert_unit_years_fresh()
+
+
+def test_the_summary_and_the_inbox_count_from_the_units_years_as_from_the_sheets(
+    filler, reviewer, admin_user
+):
+    """The summary's total row and the inbox's count, read from the counts kept per unit and
+    year, equal the same sums and counts taken over the sheets."""
+    from projects.exports import summary
+    from projects.exports.services import select_sheets, select_unit_years
+    from projects.review.selectors import inbox, inbox_count
+
+    for name in (PROJECT, "人才大厦运行维护经费"):
+        sheet_transition(sheet=sheet_of(name), user=filler, action="submit")
+    for user in (reviewer, admin_user):
+        kept = summary._unit_year_sums(select_unit_years(user, year=2023))
+        assert kept == summary._sql_sums(select_sheets(user, year=2023, content=False))
+        assert (
+            kept.count
+            == Sheet.objects.filter(year=2023)
+            .filter(
+                project__unit__department__in=[reviewer.profile.department]
+                if user == reviewer
+                else Department.objects.all()
+            )
+            .count()
+        )
+        assert inbox_count(user) == inbox(user).count() == 2
