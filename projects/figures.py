@@ -20,9 +20,11 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import (
+    Comment,
     Indicator,
     Project,
     Sheet,
@@ -53,6 +55,7 @@ FIGURE_FIELDS = (
     "rule_set_id",
     "submitted_at",
     "status",
+    "open_comments",
 )
 
 
@@ -68,6 +71,19 @@ def last_submitted() -> Subquery:
     return Subquery(submissions)
 
 
+def open_threads() -> Coalesce:
+    """A sheet's open review threads, as a subquery (no GROUP BY outside it, so it goes with
+    `select_for_update`)."""
+    threads = (
+        Comment.objects.filter(sheet=OuterRef("pk"), parent=None, resolved_at=None)
+        .order_by()
+        .values("sheet")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(threads), 0)
+
+
 def _with_content() -> QuerySet[Sheet]:
     """Sheets with what `Sheet.evaluate` reads, rows in their order, and the time of their
     latest submission, in 3 queries a batch."""
@@ -75,7 +91,7 @@ def _with_content() -> QuerySet[Sheet]:
     return (
         Sheet.objects.select_related("project__unit__department")
         .prefetch_related("budget_lines", Prefetch("indicators", queryset=rows))
-        .annotate(last_submitted=last_submitted())
+        .annotate(last_submitted=last_submitted(), open_threads=open_threads())
     )
 
 
@@ -106,6 +122,22 @@ def _submitted_at(sheet: Sheet):
     return found.values_list("at", flat=True).first()
 
 
+def _open_threads(sheet: Sheet) -> int:
+    """The sheet's open review threads: annotated by `_with_content`, else counted."""
+    if hasattr(sheet, "open_threads"):
+        return sheet.open_threads
+    return Comment.objects.filter(sheet=sheet.pk, parent=None, resolved_at=None).count()
+
+
+def refresh_open_comments(sheet: Sheet | int) -> None:
+    """A comment written or resolved: the sheet's stored count of open threads, and its
+    unit's year, counted again (in the caller's transaction)."""
+    pk = sheet if isinstance(sheet, int) else sheet.pk
+    count = Comment.objects.filter(sheet=pk, parent=None, resolved_at=None).count()
+    SheetFigures.objects.filter(sheet_id=pk).update(open_comments=count)
+    refresh_unit_years(pairs_of(Sheet.objects.filter(pk=pk)))
+
+
 def compute(sheet: Sheet, *, cache: dict | None = None) -> Computed:
     """The sheet's figures and findings, computed now (rows and lines prefetched or not)."""
     rule_set = rule_set_for(sheet, cache=cache)
@@ -129,6 +161,7 @@ def compute(sheet: Sheet, *, cache: dict | None = None) -> Computed:
         computed_at=timezone.now(),
         submitted_at=_submitted_at(sheet),
         status=sheet.status,
+        open_comments=_open_threads(sheet),
     )
     findings = tuple(
         SheetFinding(
@@ -220,7 +253,11 @@ def refresh_unit_years(pairs: set[tuple[int, int]]) -> None:
     for year, units in by_year.items():
         where |= Q(year=year, project__unit_id__in=units)
     sheets = Sheet.objects.filter(where).order_by()
-    counts = {"sheets": Count("pk"), "with_errors": Count("pk", filter=Q(figures__errors__gt=0))}
+    counts = {
+        "sheets": Count("pk"),
+        "with_errors": Count("pk", filter=Q(figures__errors__gt=0)),
+        "with_open_comments": Count("pk", filter=Q(figures__open_comments__gt=0)),
+    }
     counts |= {status.value: Count("pk", filter=Q(status=status)) for status in Status}
     counts |= {name: Count("pk", filter=Q(figures__grade=g)) for g, name in GRADE_FIELDS.items()}
     counts |= {

@@ -462,6 +462,9 @@ class SheetFigures(models.Model):
     status = models.CharField(
         _("状态"), max_length=20, choices=workflow.Status.choices, default=workflow.Status.DRAFT
     )
+    # The sheet's open review threads (a first comment not resolved): kept by every store and
+    # by the comment services (`figures.refresh_open_comments`).
+    open_comments = models.PositiveIntegerField(_("未解决意见数"), default=0)
 
     class Meta:
         indexes = [
@@ -476,6 +479,7 @@ class SheetFigures(models.Model):
             models.Index(fields=["total"], name="figures_total"),
             models.Index(fields=["rate"], name="figures_rate"),
             models.Index(fields=["errors"], name="figures_errors"),
+            models.Index(fields=["open_comments"], name="figures_open_comments"),
         ]
         verbose_name = _("自评表得分")
         verbose_name_plural = pgettext_lazy("plural", "自评表得分")
@@ -536,8 +540,9 @@ class UnitYearFigures(models.Model):
     total_n = models.PositiveIntegerField(default=0)
     rate_sum = models.DecimalField(max_digits=30, decimal_places=2, default=0)
     rate_n = models.PositiveIntegerField(default=0)
-    # Sheets whose stored figures hold errors.
+    # Sheets whose stored figures hold errors; sheets with open review threads.
     with_errors = models.PositiveIntegerField(default=0)
+    with_open_comments = models.PositiveIntegerField(default=0)
     # The summary's total row (projects/exports/summary.py): sheets with stored figures, the
     # 年度资金总额 amounts (万元), the indicator scores (得分合计 − 预算执行得分) and the oldest
     # rule set among them (whose rounding the total row follows).

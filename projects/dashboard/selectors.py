@@ -112,13 +112,16 @@ def average(total: Decimal | None, count: int) -> Decimal | None:
 
 
 def overview(scope: Scope) -> dict:
-    """The sheets by state, by stage, by grade and with errors (one aggregate over the units'
-    counts), and with open comments (one query over the open comments)."""
-    sums = {"total": Sum("sheets"), "errors": Sum("with_errors")}
+    """The sheets by state, by stage, by grade, with errors and with open comments: one
+    aggregate over the units' counts."""
+    sums = {
+        "total": Sum("sheets"),
+        "errors": Sum("with_errors"),
+        "comments": Sum("with_open_comments"),
+    }
     sums |= {f"status_{status.value}": Sum(status.value) for status in Status}
     sums |= {f"grade_{grade}": Sum(GRADE_FIELDS[grade]) for grade in GRADES}
     row = {key: value or 0 for key, value in scope.unit_years().aggregate(**sums).items()}
-    commented = open_comments().filter(sheet__in=scope.sheets()).values("sheet").distinct()
     return {
         "total": row["total"],
         "status": {status.value: row[f"status_{status.value}"] for status in Status},
@@ -128,7 +131,7 @@ def overview(scope: Scope) -> dict:
         },
         "grades": {grade: row[f"grade_{grade}"] for grade in GRADES},
         "errors": row["errors"],
-        "comments": commented.count(),
+        "comments": row["comments"],
     }
 
 
@@ -263,22 +266,13 @@ def with_errors(sheets: QuerySet[Sheet], limit: int = FIRST) -> list[Sheet]:
 
 def with_open_comments(sheets: QuerySet[Sheet], limit: int = FIRST) -> list[Sheet]:
     """The first sheets with open review comments (`open_comments` on each), most first: read
-    from the open comments, not from every sheet."""
-    counted = list(
-        open_comments()
-        .filter(sheet__in=sheets)
-        .order_by()
-        .values("sheet")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "sheet")[:limit]
+    from the stored count (`SheetFigures.open_comments`, indexed), not from every comment."""
+    return list(
+        sheets.filter(figures__open_comments__gt=0)
+        .annotate(open_comments=F("figures__open_comments"))
+        .select_related("project__unit")
+        .order_by("-figures__open_comments", "pk")[:limit]
     )
-    found = Sheet.objects.select_related("project__unit").in_bulk([c["sheet"] for c in counted])
-    result = []
-    for entry in counted:
-        sheet = found[entry["sheet"]]
-        sheet.open_comments = entry["n"]
-        result.append(sheet)
-    return result
 
 
 def years_shown(years: list[int], year: int | None) -> list[int]:

@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import figures
 from projects.access import may
 from projects.models import Comment, Evidence, Indicator, Sheet
 from projects.sheets.services import CommentRequired, StaleEdit, sheet_transition
@@ -46,6 +47,7 @@ def review_action(*, sheet: Sheet, user, action: str, version: int, comment: str
     comment = comment.strip()
     if comment and action in ("return", "reopen"):
         Comment.objects.create(sheet=sheet, author=user, body=comment)
+        figures.refresh_open_comments(sheet)
     return sheet
 
 
@@ -88,6 +90,7 @@ def comment_add(
     elif budget_line:
         comment.anchor = Comment.Anchor.FUNDS
     comment.save()
+    figures.refresh_open_comments(sheet)
     return comment
 
 
@@ -99,6 +102,7 @@ def comment_set_resolved(*, comment: Comment, user, resolved: bool) -> Comment:
     comment.resolved_at = timezone.now() if resolved else None
     comment.resolved_by = user if resolved else None
     comment.save(update_fields=["resolved_at", "resolved_by"])
+    figures.refresh_open_comments(comment.sheet_id)
     return comment
 
 

@@ -88,13 +88,17 @@ def generate(count: int, *, start: int = 0) -> None:
 
 
 def comment(sheet: Sheet, author, *, resolved=False, parent=None) -> Comment:
-    return Comment.objects.create(
+    """A comment written around the services, its sheet's open threads counted as the
+    comment services count them."""
+    written = Comment.objects.create(
         sheet=sheet,
         author=author,
         body="请说明",
         parent=parent,
         resolved_at=timezone.now() if resolved else None,
     )
+    figures.refresh_open_comments(sheet)
+    return written
 
 
 @pytest.fixture

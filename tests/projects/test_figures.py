@@ -629,3 +629,21 @@ def test_the_summary_and_the_inbox_count_from_the_units_years_as_from_the_sheets
             .count()
         )
         assert inbox_count(user) == inbox(user).count() == 2
+
+
+def test_a_comment_written_or_resolved_is_counted_on_the_sheet_and_its_units_year(reviewer):
+    from projects.models import UnitYearFigures
+    from projects.review.services import comment_add, comment_set_resolved
+
+    sheet = sheet_of(PROJECT)
+    year = UnitYearFigures.objects.get(unit=sheet.project.unit, year=2023)
+    assert (SheetFigures.objects.get(sheet=sheet).open_comments, year.with_open_comments) == (0, 0)
+    thread = comment_add(sheet=sheet, user=reviewer, body="请核对")
+    comment_add(sheet=sheet, user=reviewer, body="补充一句", parent=thread)  # a reply
+    year.refresh_from_db()
+    assert (SheetFigures.objects.get(sheet=sheet).open_comments, year.with_open_comments) == (1, 1)
+    assert_stored_is_fresh(Sheet.objects.get(pk=sheet.pk))
+    comment_set_resolved(comment=thread, user=reviewer, resolved=True)
+    year.refresh_from_db()
+    assert (SheetFigures.objects.get(sheet=sheet).open_comments, year.with_open_comments) == (0, 0)
+    assert_unit_years_fresh()
