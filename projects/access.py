@@ -268,15 +268,22 @@ def in_states(states):
     return predicate
 
 
+@rules.predicate
+def is_published(user, sheet: Sheet) -> bool:
+    return sheet.published_at is not None
+
+
 def _permission(action) -> rules.Predicate:
-    """Any row of the action's table: one of its roles, in one of its states."""
-    return reduce(
+    """Any row of the action's table: one of its roles, in one of its states. A published
+    sheet is never reopened (unpublish it first)."""
+    allowed = reduce(
         or_,
         (
             reduce(or_, (ROLE_PREDICATES[w] for w in sorted(step.who))) & in_states(step.states)
             for step in action.steps
         ),
     )
+    return allowed & ~is_published if action.name == "reopen" else allowed
 
 
 for _action in ACTIONS.values():

@@ -141,6 +141,18 @@ class Sheet(models.Model):
     # names (`list_key`), so a page of 50 is read from an index at any size. Set on the first
     # save; every rename of a department, unit or project refreshes it (`refresh_list_keys`).
     list_key = models.CharField(_("排序键"), max_length=420, blank=True, editable=False)
+    # Publication (随决算公开): a flag on an 已审核 sheet, not a state. A published sheet has a
+    # public page and PDF; it cannot be reopened until it is unpublished (projects/publication).
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("公开人"),
+    )
     history = HistoricalRecords(excluded_fields=["updated_at", "list_key"])
 
     class Meta:
@@ -148,7 +160,15 @@ class Sheet(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="sheet_unique_per_year")
         ]
-        indexes = [models.Index(fields=["-year", "list_key"], name="sheet_list_order")]
+        indexes = [
+            models.Index(fields=["-year", "list_key"], name="sheet_list_order"),
+            # The public lists: a year's published sheets in the list's order.
+            models.Index(
+                fields=["year", "list_key"],
+                condition=models.Q(published_at__isnull=False),
+                name="sheet_published",
+            ),
+        ]
         verbose_name = _("绩效自评表")
         verbose_name_plural = pgettext_lazy("plural", "绩效自评表")
 
@@ -164,6 +184,10 @@ class Sheet(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:sheet-detail", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     @property
     def is_editable(self) -> bool:

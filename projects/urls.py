@@ -56,6 +56,8 @@ urlpatterns = [
     path("dashboard/", include("projects.dashboard.urls")),
     path("checks/", include("projects.checks.urls")),
     path("rechecks/", include("projects.rechecks.urls")),
+    # Publication (随决算公开): the public pages, open without login.
+    path("public/", include("projects.publication.urls")),
     # The year's evaluation tasks, and each user's pending work.
     path("tasks/", include("projects.tasks.urls")),
     path("todo/", include("projects.reminders.urls")),

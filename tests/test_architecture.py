@@ -30,6 +30,7 @@ ROOMS = (
     "rechecks",
     "dashboard",
     "checks",
+    "publication",
 )
 
 # Modules that are plain Python: no Django, nothing of the project that is not plain too.
@@ -68,7 +69,8 @@ TOP_INTO_ROOM_ALLOWED = {
 # The URL configurations: the only modules that import views (the root one routes the login
 # pages, whose URL names are global: LOGIN_URL = "login").
 URLCONFS = {"projects.urls", "perfeval.urls"} | {
-    f"projects.{room}.urls" for room in ("tasks", "reminders", "dashboard", "checks", "rechecks")
+    f"projects.{room}.urls"
+    for room in ("tasks", "reminders", "dashboard", "checks", "rechecks", "publication")
 }
 # Modules that start a request or a command; they may import any room (urls: its views too).
 ENTRY_POINTS = re.compile(r"^projects\.(urls|admin|management\..*)$|^perfeval\.urls$")

@@ -43,6 +43,10 @@ class Action(StrEnum):
     RECHECK_DRAW = "recheck_draw"
     RECHECK_SCORE = "recheck_score"
     RECHECK_EXPORT = "recheck_export"
+    # Publication (随决算公开, projects/publication) and bulk review.
+    PUBLISH = "publish"
+    UNPUBLISH = "unpublish"
+    BULK_REVIEW = "bulk_review"
     # The cross-sheet report, exported (projects/checks).
     CHECKS_EXPORT = "checks_export"
     # Files leaving the system.

@@ -45,6 +45,9 @@ ACTIONS = {
     Action.RECHECK_SCORE: _("复核评分"),
     Action.RECHECK_EXPORT: _("导出复核结果"),
     Action.CHECKS_EXPORT: _("导出跨表检查报告"),
+    Action.PUBLISH: _("公开自评表"),
+    Action.UNPUBLISH: _("撤回公开"),
+    Action.BULK_REVIEW: _("批量审核"),
     Action.AUDIT_EXPORT: _("导出审计日志"),
     Action.AUDIT_PRUNE: _("清理过期审计记录"),
 }
