@@ -3,6 +3,23 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+
+def count_open_threads(apps, schema_editor):
+    """Each stored figures row gets its sheet's open review threads (a first comment not
+    resolved). The counts per unit and year are filled after `migrate` (post_migrate)."""
+    SheetFigures = apps.get_model("projects", "SheetFigures")
+    Comment = apps.get_model("projects", "Comment")
+    threads = (
+        Comment.objects.filter(sheet=OuterRef("sheet"), parent=None, resolved_at=None)
+        .order_by()
+        .values("sheet")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    SheetFigures.objects.update(open_comments=Coalesce(Subquery(threads), 0))
 
 
 class Migration(migrations.Migration):
@@ -122,4 +139,5 @@ class Migration(migrations.Migration):
                 fields=("unit", "year", "code"), name="unit_year_finding_once"
             ),
         ),
+        migrations.RunPython(count_open_threads, migrations.RunPython.noop),
     ]

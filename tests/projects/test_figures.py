@@ -647,3 +647,21 @@ def test_a_comment_written_or_resolved_is_counted_on_the_sheet_and_its_units_yea
     year.refresh_from_db()
     assert (SheetFigures.objects.get(sheet=sheet).open_comments, year.with_open_comments) == (0, 0)
     assert_unit_years_fresh()
+
+
+def test_the_upgrade_counts_the_open_threads_and_the_units_years(reviewer):
+    """Migration 0016 gives existing stored figures their open threads; after `migrate` the
+    counts per unit and year are filled when there are none (`fill_missing`)."""
+    from projects.models import UnitYearFigures
+    from projects.review.services import comment_add
+
+    sheet = sheet_of(PROJECT)
+    comment_add(sheet=sheet, user=reviewer, body="请核对")
+    SheetFigures.objects.update(open_comments=0)
+    UnitYearFigures.objects.all().delete()
+    migration = importlib.import_module("projects.migrations.0016_unit_year_figures")
+    migration.count_open_threads(django_apps, None)
+    assert SheetFigures.objects.get(sheet=sheet).open_comments == 1
+    figures.fill_missing()
+    assert UnitYearFigures.objects.get(unit=sheet.project.unit, year=2023).with_open_comments == 1
+    assert_unit_years_fresh()
