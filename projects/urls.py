@@ -20,6 +20,7 @@ urlpatterns = [
     path("sheets/<int:pk>/submit/", sheets.sheet_submit_view, name="sheet-submit"),
     # The review.
     path("review/", review.review_inbox, name="review-inbox"),
+    path("review/bulk/", review.bulk_review, name="review-bulk"),
     path("overview/", review.unit_overview, name="unit-overview"),
     path("sheets/<int:pk>/", review.sheet_detail, name="sheet-detail"),
     path("sheets/<int:pk>/return/", review.sheet_action, {"action": "return"}, name="sheet-return"),

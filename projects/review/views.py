@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +28,11 @@ from projects.access import (
 from projects.audit import services as audit_services
 from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet, rule_set_for
 from projects.paging import KnownCount
+from projects.publication.services import publication_state
 from projects.sheets.selectors import sheet_queryset, with_previous_year, year_over_year
 from projects.sheets.view_model import build_sheet_view
 
+from . import bulk
 from .selectors import (
     history,
     inbox,
@@ -74,6 +82,7 @@ def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sheet": sheet,
         "view": view,
         **review_context(request.user, sheet, view, rule_set, last_year=last_year),
+        "publication": publication_state(request.user, sheet),
     }
     return render(request, "projects/review/sheet_detail.html", context)
 
@@ -264,6 +273,52 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
         "both_tiers": len(states) > 1,
     }
     return render(request, "projects/review/review_inbox.html", context)
+
+
+@login_required
+@require_POST
+def bulk_review(request: HttpRequest) -> HttpResponse:
+    """The inbox's selected sheets approved or returned at once, each on its own
+    (`bulk.bulk_review`); the page lists what happened to each."""
+    require(request.user, "inbox")
+    action = request.POST.get("action", "")
+    if action not in ("approve", "return"):
+        return HttpResponseBadRequest()
+    try:
+        entries = bulk.parse_entries(request.POST.getlist("sheet"))
+    except ValueError:
+        return HttpResponseBadRequest()
+    if not entries:
+        messages.error(request, _("请先勾选要批量处理的自评表。"))
+        return redirect("projects:review-inbox")
+    try:
+        outcomes = bulk.bulk_review(
+            request.user,
+            action,
+            entries,
+            comment=request.POST.get("comment", ""),
+            allow_open_comments=request.POST.get("allow_open_comments") == "1",
+        )
+    except bulk.BulkTooLarge as too_many:
+        messages.error(
+            request,
+            _("一次最多批量处理 %(limit)d 张表，您选择了 %(count)d 张；未执行任何操作。")
+            % {"limit": bulk.BULK_LIMIT, "count": too_many.count},
+        )
+        return redirect("projects:review-inbox")
+    counts = {
+        result: sum(1 for o in outcomes if o.result == result)
+        for result in ("done", "refused", "not_found")
+    }
+    response = render(
+        request,
+        "projects/review/bulk_result.html",
+        {"action": action, "outcomes": outcomes, "counts": counts},
+    )
+    # Added after the page was rendered, so the inbox shows it next (not this page, which
+    # lists every sheet already).
+    messages.success(request, bulk.summary(action, outcomes))
+    return response
 
 
 @login_required
