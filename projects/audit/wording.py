@@ -100,6 +100,12 @@ PARAMS = {
     "by_administrator": _("由管理员设置"),
     "second_factor": _("第二因素"),
     "items": _("项目数"),
+    "done": _("已执行"),
+    "refused": _("未执行"),
+    "not_found": _("未找到"),
+    "sheets": _("自评表"),
+    "bulk": _("批量操作"),
+    "allow_open_comments": _("有待处理意见也通过"),
     "deadline": _("截止日期"),
     "department": _("主管部门"),
 }
@@ -117,6 +123,8 @@ REASONS = {
     "rename": _("项目不能改名"),
     "errors": _("仍有错误"),
     "comment_required": _("缺少意见"),
+    "open_comments": _("尚有待处理意见"),
+    "not_awaiting": _("不在待审核状态"),
 }
 
 
