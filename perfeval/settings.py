@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "perfeval.security.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The public pages (随决算公开) leave without a cookie: outside the session, language,
+    # CSRF and messages middlewares, it sees their responses last.
+    "projects.publication.middleware.PublicResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "perfeval.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
