@@ -10,6 +10,8 @@ In this order, for a resolved view (after django_otp's OTPMiddleware and the mes
    the code, enrollment, login and logout pages (and the language switch).
 4. A user whose password an administrator set, or whose password is older than
    PERFEVAL_PASSWORD_MAX_AGE_DAYS, reaches only the password change page until it is changed.
+
+The public pages of published sheets pass untouched (`PUBLIC_VIEWS`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,19 @@ PASSWORD_CHANGE = SIGN_IN | {
 }
 REQUIRED_SENT = "perfeval_password_change_required"  # session key: announced once
 JSON_VIEWS = {"accounts:keep-alive", "accounts:session-status"}
+# The public pages of published sheets (projects/publication): open to anyone, so a logged-in
+# visitor whose session ended or who owes a second factor reads them as anonymous visitors do,
+# and they never touch the session (no activity counted, no cookie).
+PUBLIC_VIEWS = {
+    "projects:public-index",
+    "projects:public-sheet",
+    "projects:public-sheet-pdf",
+    "projects:public-sheet-json",
+    "projects:public-department",
+    "projects:public-department-file",
+    "projects:public-bureau",
+    "projects:public-bureau-file",
+}
 
 
 def is_background(request) -> bool:
@@ -82,6 +97,8 @@ class AccountSecurityMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
         name = match.view_name if match else ""
+        if name in PUBLIC_VIEWS:
+            return None
         if not request.user.is_authenticated:
             if request.session.pop(services.SUPERSEDED, False):
                 messages.warning(request, _("您的账号已在其他地方登录，本次会话已结束。"))

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from projects.audit.models import AuditRecord
 from projects.models import Comment, Department, Evidence, Sheet, Unit
@@ -425,3 +426,19 @@ def test_the_index_lists_years_and_departments_with_published_sheets(filler, rev
     department = sheet.project.unit.department
     assert f"/public/{sheet.year}/departments/{department.pk}/" in page
     assert DEPARTMENT_A in page and str(sheet.year) in page
+
+
+def test_a_logged_in_visitor_who_owes_a_second_factor_reads_the_public_page(seed, reviewer):
+    """The account middleware lets the public pages pass: a user past the password but not the
+    second factor is not sent to the code page from a published sheet."""
+    from tests.conftest import PERSONA_PASSWORD
+    from tests.helpers import login_with_password
+
+    sheet = Sheet.objects.filter(year=2023).first()
+    Sheet.objects.filter(pk=sheet.pk).update(status="approved", published_at=timezone.now())
+    client = Client()
+    login_with_password(client, "reviewer", PERSONA_PASSWORD, code=False)  # password only
+    assert client.get("/sheets/").status_code == 302  # the app: the second factor first
+    response = client.get(f"/public/sheets/{sheet.pk}/")
+    assert response.status_code == 200
+    assert sheet.project.name in response.content.decode()
