@@ -45,6 +45,7 @@ from .models import (
     SheetTransition,
     Unit,
 )
+from .sheets.services import left_draft
 
 
 @admin.register(Department)
@@ -66,13 +67,6 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "unit"]
     list_filter = ["unit__department", "unit"]
     search_fields = ["name"]
-
-
-def left_draft(sheet: Sheet | None) -> bool:
-    """Whether the sheet is past 草稿 now, or ever was (a transition exists)."""
-    if sheet is None or sheet.pk is None:
-        return False
-    return sheet.status != Sheet.Status.DRAFT or sheet.transitions.exists()
 
 
 class NoBulkDelete:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("sheets/<int:pk>/edit/", sheets.sheet_edit, name="sheet-edit"),
     path("sheets/<int:pk>/edit/preview/", sheets.sheet_edit_preview, name="sheet-edit-preview"),
     path("sheets/<int:pk>/submit/", sheets.sheet_submit_view, name="sheet-submit"),
+    path("sheets/<int:pk>/delete/", sheets.sheet_delete_view, name="sheet-delete"),
     # The review.
     path("review/", review.review_inbox, name="review-inbox"),
     path("review/bulk/", review.bulk_review, name="review-bulk"),

@@ -27,6 +27,7 @@ class Action(StrEnum):
     ACCESS = "access"
     # Sheets and the review.
     SHEET_CREATE = "sheet_create"
+    SHEET_DELETE = "sheet_delete"
     CONTENT_SAVE = "content_save"
     TRANSITION = "transition"
     COMMENT_ADD = "comment_add"

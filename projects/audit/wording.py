@@ -26,6 +26,7 @@ ACTIONS = {
     Action.SESSION_ENDED: _("会话结束"),
     Action.ACCESS: _("越权访问"),
     Action.SHEET_CREATE: _("新建或导入自评表"),
+    Action.SHEET_DELETE: _("删除自评表草稿"),
     Action.CONTENT_SAVE: _("保存自评表内容"),
     Action.TRANSITION: _("状态变更"),
     Action.COMMENT_ADD: _("发表审核意见"),
@@ -108,6 +109,8 @@ PARAMS = {
     "allow_open_comments": _("有待处理意见也通过"),
     "deadline": _("截止日期"),
     "department": _("主管部门"),
+    "rows": _("指标行数"),
+    "evidence": _("佐证材料数"),
 }
 
 ADMIN_FLAGS = {"add": _("新增"), "change": _("修改"), "delete": _("删除")}

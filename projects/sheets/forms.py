@@ -38,7 +38,7 @@ from projects.access import filter_choices, sheet_years
 from projects.imports.services import ImportRefused, check_text_length, read_text, read_upload
 from projects.models import Comment, Department, Project, Sheet, Unit
 
-from .selectors import previous_sheet
+from .selectors import previous_sheet, proposed_year
 from .services import RowContent, SheetContent
 
 OPERATOR_CHOICES = [
@@ -572,8 +572,8 @@ class NewSheetForm(forms.Form):
         self.fields["project"].choices = [("", _("— 选择本单位的项目 —"))] + [
             (str(p.pk), p.name) for p in projects
         ]
-        latest = Sheet.objects.filter(project__unit=unit).order_by("-year").first()
-        self.fields["year"].initial = latest.year + 1 if latest else None
+        # The open task's year, else last calendar year (never the latest sheet's + 1).
+        self.fields["year"].initial = proposed_year(unit)
         self.fields["project"].widget.attrs["class"] = "form-select"
         self.fields["new_project"].widget.attrs["class"] = "form-control"
         self.fields["year"].widget.attrs["class"] = "form-control"

@@ -9,14 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
 
 from indicators import numbers, scoring
 from indicators.messages import grade_name
 from indicators.models import Level2
 from indicators.numbers import plain, two
 from projects import figures, official
-from projects.models import Indicator, Sheet, Unit, rule_set_for
+from projects.models import Indicator, Sheet, TaskItem, Unit, rule_set_for
+from projects.workflow import EDITABLE
 
 from .year_over_year import YearOverYear, compare
 
@@ -121,6 +123,50 @@ def previous_sheet(unit: Unit, project_name: str, year: int) -> Sheet | None:
         Sheet.objects.filter(project__unit=unit, project__name=project_name, year=year - 1)
         .prefetch_related("indicators")
         .first()
+    )
+
+
+def proposed_year(unit: Unit) -> int:
+    """The reporting year a new sheet of the unit proposes: the latest year of the unit's
+    open task items (of a task not cancelled, the item's sheet of the task's year not
+    submitted yet: none, 草稿 or 已退回), else last calendar year. Never "the unit's latest
+    sheet + 1": a year with no sheet before it to copy from.
+
+    The items are those `projects.tasks.selectors.unit_items` shows the unit's 填报人 at
+    stage 未开始, 草稿 or 已退回 (the tasks room builds on this one, so the rule is read from
+    the tables here); tests/projects/test_new_sheet_year.py holds the two to the same answer."""
+    passed_on = Sheet.objects.filter(
+        project=OuterRef("project"), year=OuterRef("task__year")
+    ).exclude(status__in=EDITABLE)
+    latest = (
+        TaskItem.objects.filter(unit=unit, task__cancelled_at__isnull=True)
+        .exclude(Exists(passed_on))
+        .aggregate(year=Max("task__year"))["year"]
+    )
+    return latest if latest is not None else timezone.localdate().year - 1
+
+
+@dataclass(frozen=True)
+class DraftContents:
+    """What deleting a draft takes with it, shown before it is deleted."""
+
+    rows: int
+    comments: int
+    evidence: list
+    # The open tasks whose item names the sheet's project and year: 未开始 again after.
+    tasks: list
+
+
+def draft_contents(sheet: Sheet) -> DraftContents:
+    """The rows, comments, evidence files and tasks of a sheet about to be deleted."""
+    items = TaskItem.objects.filter(
+        project=sheet.project_id, task__year=sheet.year, task__cancelled_at__isnull=True
+    ).select_related("task")
+    return DraftContents(
+        rows=sheet.indicators.count(),
+        comments=sheet.comments.count(),
+        evidence=list(sheet.evidence.order_by("created_at", "pk")),
+        tasks=[item.task for item in items.order_by("task__pk")],
     )
 
 

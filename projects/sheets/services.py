@@ -24,9 +24,11 @@ from indicators import scoring
 from indicators.models import Level2, RuleSet
 from projects import figures
 from projects.access import may, roles
+from projects.audit.services import Action, record
 from projects.models import (
     BudgetLine,
     Comment,
+    Evidence,
     Indicator,
     Project,
     Sheet,
@@ -34,7 +36,7 @@ from projects.models import (
     Unit,
     rule_set_for,
 )
-from projects.workflow import TRANSITIONS
+from projects.workflow import TRANSITIONS, Status
 
 from .selectors import content_snapshot, sheet_queryset
 
@@ -347,3 +349,43 @@ def sheet_transition(
 def sheet_submit(*, sheet: Sheet, user, comment: str = "") -> Sheet:
     """草稿 or 已退回 → 已提交, refused while blocking errors remain."""
     return sheet_transition(sheet=sheet, user=user, action="submit", comment=comment)
+
+
+def left_draft(sheet: Sheet | None) -> bool:
+    """Whether the sheet is past 草稿 now, or ever was (a transition exists). Such a sheet is
+    never deleted, by its unit or in the back office."""
+    if sheet is None or sheet.pk is None:
+        return False
+    return sheet.status != Status.DRAFT or sheet.transitions.exists()
+
+
+@transaction.atomic
+def sheet_delete(*, sheet: Sheet, user) -> None:
+    """Delete a draft that never left 草稿, with its rows, budget lines, comments and evidence,
+    for its unit's 填报人 only (PermissionDenied otherwise). Recorded in the audit log. The
+    project stays (a task's item names it: the item is 未开始 again); the unit's counts of the
+    year follow (`projects.figures`, on the sheet's deletion); the evidence files leave the
+    storage once the deletion is committed, never before (a rollback keeps them)."""
+    locked = _locked(sheet)
+    if not may(user, "edit", locked) or left_draft(locked):
+        raise PermissionDenied
+    files = list(Evidence.objects.filter(sheet=locked).values_list("file", flat=True))
+    record(
+        Action.SHEET_DELETE,
+        user=user,
+        obj=locked,
+        params={
+            "year": locked.year,
+            "version": locked.version,
+            "rows": locked.indicators.count(),
+            "evidence": len(files),
+        },
+    )
+    locked.delete()
+    storage = Evidence._meta.get_field("file").storage
+
+    def remove_files() -> None:
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -33,6 +34,7 @@ from .forms import (
 )
 from .json_form import sheet_to_dict
 from .selectors import (
+    draft_contents,
     grouped_level2_choices,
     known_indicators,
     level2_choices_for,
@@ -46,7 +48,9 @@ from .services import (
     SheetExists,
     StaleEdit,
     SubmitRefused,
+    left_draft,
     sheet_create,
+    sheet_delete,
     sheet_save_content,
     sheet_submit,
 )
@@ -381,4 +385,28 @@ def _paste(request, form, unit, project_name: str, year: int) -> HttpResponse:
             "amount_unit_printed": parsed.amount_unit_printed,
             "unplaced": parsed.unplaced,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a draft that never left 草稿: GET shows what goes with it, POST deletes it.
+    Its unit's 填报人 only: anyone else who sees the sheet, or a sheet that is or was past
+    草稿, answers 403; a sheet outside the user's scope 404."""
+    sheet = get_sheet_for_user(request.user, pk, action="edit")
+    if left_draft(sheet):
+        raise PermissionDenied
+    if request.method == "POST":
+        name, year = sheet.project.name, sheet.year
+        sheet_delete(sheet=sheet, user=request.user)
+        messages.success(
+            request,
+            _("已删除“%(project)s” %(year)s 年度的自评表草稿。") % {"project": name, "year": year},
+        )
+        return redirect("projects:unit-overview")
+    return render(
+        request,
+        "projects/sheets/sheet_delete.html",
+        {"sheet": sheet, "contents": draft_contents(sheet)},
     )
