@@ -10,6 +10,11 @@
    rounds alternating, the best of each: goal, 2 workers ≤ 0.6 × 1.
 5. One sheet's PDF (query, view-model, HTML, cache) cold — the cache emptied — and warm,
    unchanged since: goal, warm ≤ 0.1 × cold.
+6. Live scoring: the editor's form posted to the preview endpoint (Django's test Client, the
+   unit's 填报人 logged in) for the 40-row sheet and for the smallest seed sheet
+   (社区公共服务设施运营补助, 7 rows), one score changed: goal, 40 rows ≤ 1.5 × the small one.
+   `scripts/bench.py --live` runs this part alone; BENCH_LIVE_PROFILE=1 adds a cProfile of
+   the 40-row request.
 
 Runs on a throw-away SQLite database loaded with `load_demo`, with its own media directory
 (the PDF cache), so it never touches real data; both are deleted at the end.
@@ -17,7 +22,9 @@ Runs on a throw-away SQLite database loaded with `load_demo`, with its own media
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -25,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
@@ -91,7 +99,111 @@ def timed(fn, repeat: int = REPEAT) -> tuple[float, list[float]]:
     return statistics.median(runs), runs
 
 
+LIVE_LONG = "人才大厦运行维护经费"  # 40 rows; 已提交 in the demo, returned here to edit it
+LIVE_SHORT = "社区公共服务设施运营补助"  # 7 rows, the smallest seed sheet (示范区公共服务中心)
+FORM_ENCODED = "application/x-www-form-urlencoded"
+SIG = re.compile(r'id="calc-([^"]+)"[^>]*data-sig="([0-9a-f]+)"')
+LIVE_REPEAT = int(os.environ.get("BENCH_LIVE_REPEAT", "15"))
+
+
+def editor_post(sheet) -> dict:
+    """The editor's form as the browser posts it untouched (what the GET renders)."""
+    from projects.sheets.forms import IndicatorForm, IndicatorFormSet, SheetHeaderForm
+    from projects.sheets.selectors import level2_choices_for
+
+    header = SheetHeaderForm(
+        initial=SheetHeaderForm.initial_for(sheet), sheet_unit=sheet.amount_unit
+    )
+    rows = IndicatorFormSet(
+        prefix="rows",
+        initial=[IndicatorForm.initial_for(row) for row in sheet.indicators.all()],
+        form_kwargs={"level2_queryset": level2_choices_for(sheet)},
+    )
+    data = {}
+    for form in [header, rows.management_form, *rows.forms]:
+        for bound in form:
+            value = bound.value()
+            if getattr(bound.field.widget, "input_type", "") == "checkbox":
+                if value:
+                    data[bound.html_name] = "on"
+                continue
+            data[bound.html_name] = "" if value is None else str(value)
+    return data
+
+
+def live_request(client, sheet):
+    """One keystroke's request, as htmx posts it: the form urlencoded (not multipart), a
+    score typed in the first row, the computed cells' signatures the browser holds
+    (sheet-edit.js adds them; each answer's update them, as its swaps do)."""
+    from django.urls import reverse
+
+    data = editor_post(sheet)
+    url = reverse("projects:sheet-edit-preview", args=[sheet.pk])
+    shown: dict[str, str] = {}
+    typed = {"n": 0}
+
+    def post() -> None:
+        typed["n"] += 1
+        data["rows-0-score"] = ("1.00", "2.00")[typed["n"] % 2]
+        body = urlencode({**data, "live_sigs": json.dumps(shown)})
+        response = client.post(url, body, content_type=FORM_ENCODED, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, response.status_code
+        shown.update(SIG.findall(response.content.decode()))
+
+    return post
+
+
+def live_scoring_times() -> dict[str, tuple[int, float, list[float]]]:
+    """Per sheet: its rows, the median seconds of a live-scoring request and the runs."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from projects.models import Sheet
+    from projects.sheets.selectors import sheet_queryset
+    from projects.sheets.services import sheet_transition
+    from tests.helpers import logged_in
+
+    long_sheet = Sheet.objects.select_related("project__unit").get(project__name=LIVE_LONG)
+    if long_sheet.status == Sheet.Status.SUBMITTED:
+        reviewer = get_user_model().objects.get(username="reviewer")
+        sheet_transition(
+            sheet=long_sheet, user=reviewer, action="return", comment="bench: 退回以便编辑"
+        )
+    results = {}
+    for name, username in ((LIVE_LONG, "filler"), (LIVE_SHORT, "filler_other")):
+        sheet = sheet_queryset().get(project__name=name)
+        user = get_user_model().objects.get(username=username)
+        client = logged_in(user, Client(HTTP_HOST="localhost"))
+        post = live_request(client, sheet)
+        post()  # warm up templates and caches once, as a running server would be
+        median, runs = timed(post, LIVE_REPEAT)
+        results[name] = (sheet.indicators.count(), median, runs)
+        if name == LIVE_LONG and os.environ.get("BENCH_LIVE_PROFILE"):
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.runcall(post)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    return results
+
+
+def print_live(results) -> None:
+    long_rows, long_time, _ = results[LIVE_LONG]
+    short_rows, short_time, _ = results[LIVE_SHORT]
+    for name, (rows, median, runs) in results.items():
+        print(
+            f"  live scoring, {rows:2d} rows ({name})  {median * 1000:8.1f} ms"
+            f"   runs: {', '.join(f'{r * 1000:.0f}' for r in runs)}"
+        )
+    print(
+        f"  ratio live scoring {long_rows} rows / {short_rows} rows    "
+        f"{long_time / short_time:6.2f}   (goal ≤ 1.50; median of {LIVE_REPEAT})"
+    )
+
+
 def main() -> None:
+    live_only = "--live" in sys.argv[1:]
     workdir = Path(tempfile.mkdtemp(prefix="perfeval-bench-"))
     env = {
         **os.environ,
@@ -118,6 +230,11 @@ def main() -> None:
     from projects.sheets.selectors import sheet_queryset
     from projects.sheets.view_model import build_sheet_view
 
+    if live_only:
+        print("perfeval bench: live scoring only")
+        print_live(live_scoring_times())
+        shutil.rmtree(workdir, ignore_errors=True)
+        return
     sheet_id = Sheet.objects.get(project__name="人才大厦运行维护经费").pk
     html = sheet_html(build_sheet_view(sheet_queryset().get(pk=sheet_id)))
 
@@ -201,6 +318,7 @@ def main() -> None:
         f" {os.cpu_count()} cores, load average {load_before[0]:.2f} before,"
         f" {load_after[0]:.2f} after)"
     )
+    print_live(live_scoring_times())
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -23,6 +23,7 @@ from projects.audit import services as audit_services
 from projects.imports.services import preview_input, read_text, save_parsed
 from projects.models import Project, Sheet, rule_set_for
 
+from . import live
 from .forms import (
     IndicatorForm,
     IndicatorFormSet,
@@ -267,16 +268,22 @@ def _submit(request: HttpRequest, sheet: Sheet, *, refused_message: str, comment
 @login_required
 @require_POST
 def sheet_edit_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """Live scoring: the whole form in, every computed figure and finding out (htmx)."""
+    """Live scoring: the whole form in; the totals, the funds' figures, the findings and the
+    rows whose computed cell changed out, as htmx out-of-band swaps (`live`)."""
     sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=sheet_queryset())
     header = SheetHeaderForm(request.POST, sheet_unit=sheet.amount_unit)
     rows = _rows_formset(sheet, request.POST)
+    live.preload_level2(rows)
     content, prefixes = partial_content(header, rows)
     view = _live_view(sheet, content, header.shown_unit())
+    # Only the rows whose computed cell changed since the browser last showed it.
+    row_views = live.changed_rows(
+        zip(prefixes, view.rows, strict=True), live.posted_sigs(request.POST)
+    )
     return render(
         request,
         "projects/sheets/includes/live_update.html",
-        {"view": view, "row_views": list(zip(prefixes, view.rows, strict=True))},
+        {"view": view, "row_views": row_views},
     )
 
 

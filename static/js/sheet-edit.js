@@ -18,6 +18,16 @@
   function field(row, name) {
     return row.querySelector('[name="' + row.dataset.prefix + "-" + name + '"]');
   }
+  // Live scoring: post back the signature of each computed cell shown, so the server sends
+  // only the rows whose suggested score, findings or number changed.
+  form.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt !== form || event.detail.verb !== "post") return;
+    var sigs = {};
+    body.querySelectorAll(".calc[data-sig]").forEach(function (cell) {
+      sigs[cell.id.replace(/^calc-/, "")] = cell.dataset.sig;
+    });
+    event.detail.parameters.live_sigs = JSON.stringify(sigs);
+  });
   function changed() {
     renumber();
     if (window.htmx) window.htmx.trigger(form, "rows-changed");
