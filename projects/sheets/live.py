@@ -1,5 +1,6 @@
-"""Live scoring's economy: a row's level-2 choice read from one query, and each row's
-computed cell (suggested score, findings, number) sent back only when it changed.
+"""Live scoring's economy: the rows' form fields built once and their level-2 choices read in
+one query, and each row's computed cell (suggested score, findings, number) sent back only
+when it changed.
 
 The browser keeps each computed cell's signature (`data-sig`) and posts them back with the
 form (`live_sigs`, JSON {prefix: signature}); the server renders the rows whose signature
@@ -7,25 +8,58 @@ differs, so a keystroke in a 40-row sheet sends about what it sends for a short 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from functools import partial
 
+from django import forms
 from django.core.exceptions import ValidationError
+
+from projects.models import Sheet
+
+from .forms import IndicatorForm, IndicatorFormSet
 
 SIGS_FIELD = "live_sigs"
 MAX_SIGS_LENGTH = 64 * 1024  # a sheet's worth of signatures; more is not the editor's
 
 
-def preload_level2(rows) -> None:
-    """Every row's level-2 choice looked up in one query of the choices, not one per row."""
-    forms = rows.forms
-    if not forms:
-        return
-    by_pk = {str(obj.pk): obj for obj in forms[0].fields["level2"].queryset}
-    for form in forms:
-        field = form.fields["level2"]
-        field.to_python = partial(_level2_from, field, by_pk)
+class _SharedFields(dict):
+    """A row form's fields, shared by every row of one live-scoring request. Django copies
+    each form's fields deeply so that rendering one cannot change another; live scoring only
+    reads and validates the rows (never renders their fields), so each form gets a new dict
+    (the formset adds ORDER and DELETE to it) of the same field instances."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+def sheet_only():
+    """The sheet with its project, unit and department, without its stored rows and funds
+    (live scoring reads those from the form)."""
+    return Sheet.objects.select_related("project__unit__department")
+
+
+def rows_formset(data, *, prefix: str, level2_queryset):
+    """The posted rows, for live scoring only: the fields built once, not once per row, and
+    every row's level-2 choice looked up in one query of the choices."""
+    fields = copy.deepcopy(IndicatorForm.base_fields)
+    level2 = fields["level2"]
+    level2.queryset = level2_queryset
+    by_pk = {str(obj.pk): obj for obj in level2.queryset}
+    level2.to_python = partial(_level2_from, level2, by_pk)
+    form = type("LiveIndicatorForm", (IndicatorForm,), {"has_changed": _changed_unless_new})
+    form.base_fields = _SharedFields(fields)
+    formset = type("LiveIndicatorFormSet", (IndicatorFormSet,), {"form": form})
+    # A plain dict of each field's last value, as a QueryDict answers `data[name]`: its
+    # lookups of absent names (unticked boxes) would each raise and catch a KeyError.
+    return formset(data.dict() if hasattr(data, "dict") else dict(data), prefix=prefix)
+
+
+def _changed_unless_new(form) -> bool:
+    """A row posted as stored counts as changed: the formset asks every row, and only the new
+    rows' answer matters (an untouched new row is left unvalidated, as in the editor)."""
+    return not form.empty_permitted or forms.Form.has_changed(form)
 
 
 def _level2_from(field, by_pk: dict, value):

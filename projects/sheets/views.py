@@ -270,10 +270,12 @@ def _submit(request: HttpRequest, sheet: Sheet, *, refused_message: str, comment
 def sheet_edit_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Live scoring: the whole form in; the totals, the funds' figures, the findings and the
     rows whose computed cell changed out, as htmx out-of-band swaps (`live`)."""
-    sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=sheet_queryset())
+    # Everything scored comes from the form: the stored rows and funds are not read.
+    sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=live.sheet_only())
     header = SheetHeaderForm(request.POST, sheet_unit=sheet.amount_unit)
-    rows = _rows_formset(sheet, request.POST)
-    live.preload_level2(rows)
+    rows = live.rows_formset(
+        request.POST, prefix=ROWS_PREFIX, level2_queryset=level2_choices_for(sheet)
+    )
     content, prefixes = partial_content(header, rows)
     view = _live_view(sheet, content, header.shown_unit())
     # Only the rows whose computed cell changed since the browser last showed it.

@@ -92,3 +92,23 @@ def test_live_scoring_queries_are_as_many_for_40_rows_as_for_12(filler, reviewer
         counts[sheet.indicators.count()] = len(queries)
     assert set(counts) == {12, 40}
     assert counts[12] == counts[40]
+
+
+def test_live_scoring_reads_the_form_as_saving_it_does(filler):
+    """A deleted row, an untouched new blank row, a changed level 2 and a score: the live
+    total and findings are those of the sheet once saved."""
+    client = logged_in(filler)
+    sheet = sheet_of("政府聘用辅助人员经费")
+    data = form_data(client.get(edit_url(sheet)))
+    data["rows-2-DELETE"] = "on"
+    data["rows-0-score"] = "3.00"
+    data["rows-1-level2"] = data["rows-4-level2"]
+    data["rows-TOTAL_FORMS"] = "13"  # a row added and left blank
+    live_html = preview(client, sheet, data).content.decode()
+    assert client.post(edit_url(sheet), {**data, "action": "save"}).status_code == 302
+    saved = view_of(sheet)
+    assert len(saved.rows) == 11
+    assert f'id="live-total">{saved.total_text}<' in live_html
+    assert f'id="live-weight-total">{saved.weight_total_text}<' in live_html
+    for finding in saved.findings:
+        assert finding.message in live_html
