@@ -48,12 +48,37 @@ def rows_formset(data, *, prefix: str, level2_queryset):
     level2.queryset = level2_queryset
     by_pk = {str(obj.pk): obj for obj in level2.queryset}
     level2.to_python = partial(_level2_from, level2, by_pk)
-    form = type("LiveIndicatorForm", (IndicatorForm,), {"has_changed": _changed_unless_new})
+    methods = {"has_changed": _changed_unless_new}
+    if _plain(fields):
+        methods["_clean_fields"] = _clean_fields_directly
+    form = type("LiveIndicatorForm", (IndicatorForm,), methods)
     form.base_fields = _SharedFields(fields)
     formset = type("LiveIndicatorFormSet", (IndicatorFormSet,), {"form": form})
     # A plain dict of each field's last value, as a QueryDict answers `data[name]`: its
     # lookups of absent names (unticked boxes) would each raise and catch a KeyError.
     return formset(data.dict() if hasattr(data, "dict") else dict(data), prefix=prefix)
+
+
+def _plain(fields) -> bool:
+    """Fields Django cleans from the posted value alone: none disabled, no files, no
+    `clean_<name>` method on the form."""
+    return not any(
+        field.disabled
+        or isinstance(field, forms.FileField)
+        or hasattr(IndicatorForm, f"clean_{name}")
+        for name, field in fields.items()
+    )
+
+
+def _clean_fields_directly(form) -> None:
+    """`BaseForm._clean_fields` for plain fields, without building a bound field for each
+    (the widget reads the posted value, the field cleans it, an error is the form's)."""
+    for name, field in form.fields.items():
+        value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        try:
+            form.cleaned_data[name] = field.clean(value)
+        except ValidationError as error:
+            form.add_error(name, error)
 
 
 def _changed_unless_new(form) -> bool:
