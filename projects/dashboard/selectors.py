@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
+from django.db.models.functions import NullIf
 from django.utils.translation import gettext_lazy as _
 
 from indicators.scoring import Grade
@@ -189,8 +190,10 @@ def unit_groups(scope: Scope, order: str = "total") -> QuerySet:
             total_n=F("total_n"),
             rate_sum=F("rate_sum"),
             rate_n=F("rate_n"),
-            total_order=F("total_sum") / F("total_n"),
-            rate_order=F("rate_sum") / F("rate_n"),
+            # NULLIF: a unit whose sheets have no total (or no rate) orders last, never
+            # divides by zero.
+            total_order=F("total_sum") / NullIf(F("total_n"), 0),
+            rate_order=F("rate_sum") / NullIf(F("rate_n"), 0),
         )
     )
     return _ordered(rows, order, "unit__name", "unit")

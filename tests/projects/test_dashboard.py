@@ -452,3 +452,15 @@ def test_bar_geometry():
     assert [c.height for c in columns.columns] == [Decimal(50), Decimal(100)]
     assert all(c.width == charts.COLUMN_WIDTH for c in columns.columns)
     assert columns.columns[1].y + columns.columns[1].height == columns.base
+
+
+def test_a_unit_without_rates_or_totals_orders_last_and_never_divides_by_zero(admin_user):
+    """A unit whose sheets have no execution rate (no budget denominator) has no average rate:
+    it orders last, and PostgreSQL never divides by zero."""
+    SheetFigures.objects.update(rate=None)
+    figures.rebuild_unit_years()
+    client = logged_in(admin_user)
+    for order in ("rate", "total"):
+        response = client.get("/dashboard/", {"year": 2023, "order": order})
+        assert response.status_code == 200
+        assert all(row.rate is None for row in response.context["units"])
