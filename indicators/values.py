@@ -7,6 +7,7 @@ the rules can say so (docs/rules.md §3).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -168,6 +169,10 @@ def clean_cell(text: str | None) -> str:
     return html.unescape(str(text)).strip()
 
 
+# Both readers are pure and their results immutable (frozen, Decimal): a sheet's targets and
+# actuals are read many times a request (the editor's live scoring, the engine, the view-model),
+# so each text is read once and remembered.
+@functools.lru_cache(maxsize=16384)
 def parse_target(text: str | None) -> Target:
     """Read a 年度指标值.
 
@@ -210,6 +215,7 @@ def parse_level(text: str) -> Level | None:
     return None
 
 
+@functools.lru_cache(maxsize=16384)
 def parse_actual(text: str | None) -> Actual:
     """Read a 实际完成值.
 

@@ -191,7 +191,9 @@ def live_scoring_times() -> dict[str, tuple[int, float, list[float]]]:
 
             profile = cProfile.Profile()
             profile.runcall(post)
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profile).sort_stats(
+                os.environ.get("BENCH_LIVE_SORT", "cumulative")
+            ).print_stats(40)
     return results
 
 

@@ -432,8 +432,11 @@ def partial_content(
             form.cleaned_data = {}
         if form.cleaned_data.get("DELETE"):
             continue
+        # The posted values themselves (a bound field's value is its data): a row anyone
+        # typed into is kept, read without building a bound field per cell.
         if any(
-            form[f].value() for f in ("name", "target_number", "target_text", "weight", "score")
+            form.data.get(form.add_prefix(f))
+            for f in ("name", "target_number", "target_text", "weight", "score")
         ):
             kept.append((i, form))
     ordered = in_chosen_order(kept)
