@@ -8,7 +8,20 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -165,9 +178,12 @@ def inbox(user) -> QuerySet[Sheet]:
     awaiting = awaiting_states(user)  # 已提交 (审核人), 主管部门已审核 (财政), both (管理员)
     # The sheet's state is the truth; the same state stored with the figures (by every
     # transition) lets PostgreSQL read the page from the index `figures_awaiting` in order.
+    # A resubmission: the sheet was returned before (its reviewer sees what changed since).
+    returned = SheetTransition.objects.filter(sheet=OuterRef("pk"), to_status=Status.RETURNED)
     return (
         scope_sheets(user)
         .filter(status__in=awaiting, figures__status__in=awaiting)
+        .annotate(resubmitted=Exists(returned))
         .select_related("project__unit__department")
         .annotate(submitted_at=F("figures__submitted_at"))
         .order_by(F("figures__submitted_at").asc(nulls_last=True), "pk")

@@ -34,6 +34,14 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest(".js-print")) window.print();
   });
+  // Forms that ask first (审核通过): the question is the form's data-confirm, worded on the
+  // server (it names the open comments when there are some).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.classList && form.classList.contains("js-confirm") && form.dataset.confirm) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { initTooltips(document); setProgress(document); });
   document.addEventListener("htmx:afterSwap", function (event) { initTooltips(event.target); });
   document.addEventListener("htmx:oobAfterSwap", function (event) { initTooltips(event.target); });

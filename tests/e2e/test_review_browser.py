@@ -61,13 +61,22 @@ def test_the_whole_review_loop(e2e_demo, page_for, live_server):
     row.locator(".js-resolve").click()
     expect(page.locator(f"#row-{ROW} .thread")).to_contain_text("已解决")
     expect(page.locator("#approve-button")).to_have_text("审核通过，报财政复核")
+    asked = []
+
+    def confirm(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", confirm)
     page.click("#approve-button")
     expect(page.locator("#sheet-status")).to_have_text("主管部门已审核")
+    assert asked == ["确认审核通过？通过后该表不能再修改。"]  # 审核通过 asks first
 
     # 2023 is reviewed in two tiers: 财政 finds it in its inbox and approves it.
     page = page_for("finance")
     page.goto(f"{live_server.url}/review/")
     page.click("#inbox >> text=信息化运维项目")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#approve-button")
     expect(page.locator("#sheet-status")).to_have_text("已审核")
 

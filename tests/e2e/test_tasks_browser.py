@@ -71,6 +71,7 @@ def test_finance_issues_a_task_reviews_in_the_second_tier_and_sees_the_late_unit
 
     reviewer = page_for("reviewer")
     reviewer.goto(url)
+    reviewer.once("dialog", lambda dialog: dialog.accept())  # 审核通过 asks first
     reviewer.click("#approve-button")
     expect(reviewer.locator("#sheet-status")).to_have_text("主管部门已审核")
 
@@ -86,10 +87,12 @@ def test_finance_issues_a_task_reviews_in_the_second_tier_and_sees_the_late_unit
     page.click("text=提交审核")
     expect(page.locator("#sheet-status")).to_have_text("已提交")  # the 主管部门 first again
     reviewer.goto(url)
+    reviewer.once("dialog", lambda dialog: dialog.accept())  # 审核通过 asks first
     reviewer.click("#approve-button")
     expect(reviewer.locator("#sheet-status")).to_have_text("主管部门已审核")
     finance.goto(url)
     expect(finance.locator("#approve-button")).to_have_text("财政复核通过")
+    finance.once("dialog", lambda dialog: dialog.accept())
     finance.click("#approve-button")
     expect(finance.locator("#sheet-status")).to_have_text("已审核")
 

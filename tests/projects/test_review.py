@@ -287,3 +287,29 @@ def test_history_of_an_import_names_no_user(seed_sheets, client_for, admin_user)
     sheet = Sheet.objects.get(project__name="政府聘用辅助人员经费")
     page = client_for(admin_user).get(f"/sheets/{sheet.pk}/history/")
     assert {e.who for e in page.context["entries"]} == {"系统导入"}
+
+
+def test_approving_asks_first_and_names_the_open_comments(filler, reviewer):
+    from projects.sheets.services import sheet_transition
+
+    sheet = sheet_transition(sheet=sheet_of("信息化运维项目"), user=filler, action="submit")
+    client = logged_in(reviewer)
+    page = client.get(f"/sheets/{sheet.pk}/").content.decode()
+    assert 'class="js-confirm" data-confirm="确认审核通过？通过后该表不能再修改。"' in page
+    Comment.objects.create(sheet=sheet, author=reviewer, body="请核对")
+    Comment.objects.create(sheet=sheet, author=reviewer, body="再核对")
+    page = client.get(f"/sheets/{sheet.pk}/").content.decode()
+    assert "该表还有 2 条待处理意见，确认仍要审核通过吗？" in page
+
+
+def test_the_inbox_marks_a_resubmission_and_links_to_what_changed(filler, reviewer):
+    from projects.sheets.services import sheet_transition
+
+    first = sheet_transition(sheet=sheet_of("信息化运维项目"), user=filler, action="submit")
+    other = sheet_transition(sheet=sheet_of("人才大厦运行维护经费"), user=filler, action="submit")
+    sheet_transition(sheet=first, user=reviewer, action="return", comment="请补充")
+    sheet_transition(sheet=first, user=filler, action="submit")
+    page = logged_in(reviewer).get("/review/").content.decode()
+    assert page.count("再次提交") == 1
+    assert f'href="/sheets/{first.pk}/#changes"' in page
+    assert f'href="/sheets/{other.pk}/#changes"' not in page
