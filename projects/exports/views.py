@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from projects.access import get_sheet_for_user, require
+from projects.access import get_sheet_for_user, require, scope_sheets, sheet_years
 from projects.audit import services as audit_services
 from projects.models import ExportJob
 from projects.sheets.selectors import sheet_queryset
@@ -102,7 +102,14 @@ def export_job_download(request: HttpRequest, job_id: int) -> FileResponse:
 def summary_page(request: HttpRequest) -> HttpResponse:
     """The summary table on screen, for the same selection the batch export offers."""
     require(request.user, "sheets")
-    form = ExportForm(request.GET or None, user=request.user)
+    asked = request.GET
+    if not asked:
+        # Opened from the menu: the latest year the user has sheets in, at once.
+        years = sheet_years(scope_sheets(request.user))
+        asked = QueryDict(mutable=True)
+        if years:
+            asked["year"] = str(years[0])
+    form = ExportForm(asked or None, user=request.user)
     form.fields["kind"].required = False
     summary = None
     title = ""
@@ -117,7 +124,7 @@ def summary_page(request: HttpRequest) -> HttpResponse:
         )
         summary = build_summary_page(sheets, request.GET.get("page"), unit_years=unit_years)
         title = summary_title(data["year"], data["department"], data["unit"])
-    query = request.GET.copy()
+    query = asked.copy()
     query.pop("page", None)
     context = {"form": form, "summary": summary, "title": title, "query": query.urlencode()}
     return render(request, "projects/exports/summary.html", context)

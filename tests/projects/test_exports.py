@@ -290,3 +290,20 @@ def test_a_sheet_can_be_started_from_an_uploaded_workbook(filler, tmp_path):
     )
     assert confirmed.status_code == 302
     assert str(Sheet.objects.get(project__name="上传的项目").evaluate().total) == "95.79"
+
+
+def test_the_summary_opens_with_the_latest_year_and_offers_its_workbook(seed, reviewer):
+    client = logged_in(reviewer)
+    page = client.get("/summary/")
+    assert page.status_code == 200
+    assert page.context["summary"] is not None
+    assert page.context["form"].cleaned_data["year"] == 2023
+    html = page.content.decode()
+    assert 'id="summary-download"' in html and 'name="kind" value="summary"' in html
+    queued = client.post(
+        "/exports/", {"kind": "summary", "year": 2023, "department": "", "unit": ""}
+    )
+    assert queued.status_code == 302
+    from projects.models import ExportJob
+
+    assert ExportJob.objects.get().kind == "summary"
