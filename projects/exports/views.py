@@ -55,9 +55,22 @@ def sheet_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def export_jobs(request: HttpRequest) -> HttpResponse:
     """Batch exports for a department or unit and a year, run in the background."""
     require(request.user, "sheets")
-    # A department in the address (chosen on this page: js-reload-on-change) is the form's
-    # initial one, so that its units are offered.
-    initial = {"department": request.GET.get("department", "")}
+    # The form starts as the user's last batch was chosen (kind, year, department, unit); a
+    # department in the address (chosen on this page: js-reload-on-change) wins, so that its
+    # units are offered.
+    last = ExportJob.objects.filter(user=request.user).order_by("-created_at", "-pk").first()
+    initial = (
+        {
+            "kind": last.kind,
+            "year": last.year,
+            "department": last.department_id or "",
+            "unit": last.unit_id or "",
+        }
+        if last is not None
+        else {}
+    )
+    if "department" in request.GET:
+        initial |= {"department": request.GET["department"], "unit": ""}
     form = BatchExportForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -307,3 +307,15 @@ def test_the_summary_opens_with_the_latest_year_and_offers_its_workbook(seed, re
     from projects.models import ExportJob
 
     assert ExportJob.objects.get().kind == "summary"
+
+
+def test_the_batch_form_remembers_the_last_choice(seed, reviewer):
+    client = logged_in(reviewer)
+    department = reviewer.profile.department
+    client.post(
+        "/exports/", {"kind": "summary", "year": 2023, "department": department.pk, "unit": ""}
+    )
+    form = client.get("/exports/").context["form"]
+    assert form["kind"].value() == "summary"
+    assert str(form["year"].value()) == "2023"
+    assert str(form["department"].value()) == str(department.pk)
