@@ -24,6 +24,7 @@
   }
   function expire() {
     Drafts.save(true);
+    if (window.perfevalLeave) window.perfevalLeave.allow();
     window.location.reload();
   }
   function showWarning(remaining) {
@@ -126,6 +127,7 @@
       notice.querySelector("#draft-discard").addEventListener("click", function () {
         clearSheet();
         saved = true;
+        if (window.perfevalLeave) window.perfevalLeave.allow();
         window.location.reload();
       });
     }
