@@ -36,6 +36,7 @@ class Code(StrEnum):
 
     SCORE_ABOVE_WEIGHT = "score_above_weight"
     SCORE_NEGATIVE = "score_negative"
+    WEIGHT_OUT_OF_RANGE = "weight_out_of_range"
     REASON_REQUIRED = "reason_required"
     QUALITATIVE_BAND = "qualitative_band"
     VALUE_MISSING = "value_missing"
@@ -66,6 +67,7 @@ class Code(StrEnum):
 _SEVERITIES = {
     Code.SCORE_ABOVE_WEIGHT: Severity.ERROR,
     Code.SCORE_NEGATIVE: Severity.ERROR,
+    Code.WEIGHT_OUT_OF_RANGE: Severity.ERROR,
     Code.REASON_REQUIRED: Severity.ERROR,
     Code.QUALITATIVE_BAND: Severity.ERROR,
     Code.VALUE_MISSING: Severity.ERROR,

@@ -38,6 +38,7 @@ FIELD_NAMES = {
 TEMPLATES = {
     Code.SCORE_ABOVE_WEIGHT: _("得分 {score} 高于分值 {weight}。"),
     Code.SCORE_NEGATIVE: _("得分 {score} 不能为负数。"),
+    Code.WEIGHT_OUT_OF_RANGE: _("分值 {weight} 应在 0 至 100 之间。"),
     Code.REASON_REQUIRED: _("得分 {score} 低于分值 {weight}，必须填写偏差原因分析及改进措施。"),
     Code.QUALITATIVE_BAND: _(
         "完成程度为“{level_name}”时，得分应在 {low} 至 {high} 之间（分值 {weight}），现为 {score}。"

@@ -590,6 +590,8 @@ def _check_row(
         add(Code.VALUE_MISSING, index, "weight")
     else:
         sums.weight_total += weight
+        for code, field, found in range_checks(weight, None, applicable=False):
+            add(code, index, field, **found)
         if item.level1:
             sums.level1_weights[item.level1] = sums.level1_weights.get(item.level1, ZERO) + weight
     suggestion = suggest_score(target, actual, weight, params) if applicable else None
@@ -623,15 +625,35 @@ def _check_values(row: RowResult, add: Add) -> None:
         add(Code.UNPARSED_VALUE, row.index, "actual", text=actual.raw)
 
 
+def range_checks(
+    weight: Decimal | None, score: Decimal | None, *, applicable: bool
+) -> list[tuple[Code, str, dict[str, str]]]:
+    """The bounds of one row's 分值 and 得分 as (code, field, params): a weight from 0 to 100,
+    a score from 0 to the weight (a score is checked on an applicable row with a weight).
+    The engine and the editor's save both read them here, so the save refuses exactly the cells
+    the live check marks, in the same words."""
+    found: list[tuple[Code, str, dict[str, str]]] = []
+    if weight is not None and not ZERO <= weight <= HUNDRED:
+        found.append((Code.WEIGHT_OUT_OF_RANGE, "weight", {"weight": fmt(weight)}))
+    if not applicable or score is None or weight is None:
+        return found
+    if score > weight:
+        found.append(
+            (Code.SCORE_ABOVE_WEIGHT, "score", {"score": fmt(score), "weight": fmt(weight)})
+        )
+    if score < 0:
+        found.append((Code.SCORE_NEGATIVE, "score", {"score": fmt(score)}))
+    return found
+
+
 def _check_score(
     row: RowResult, weight: Decimal, score: Decimal, reason: str, params: RuleParams, add: Add
 ) -> None:
     """The rules on an entered score: bounds, reason, qualitative band, suggested score."""
     index = row.index
-    if score > weight:
-        add(Code.SCORE_ABOVE_WEIGHT, index, "score", score=fmt(score), weight=fmt(weight))
-    if score < 0:
-        add(Code.SCORE_NEGATIVE, index, "score", score=fmt(score))
+    for code, field, found in range_checks(weight, score, applicable=True):
+        if field == "score":
+            add(code, index, field, **found)
     if score < weight and not reason:
         add(Code.REASON_REQUIRED, index, "reason", score=fmt(score), weight=fmt(weight))
     if not row.quantitative and row.actual.kind == ActualKind.LEVEL and row.actual.level:

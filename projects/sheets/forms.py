@@ -23,6 +23,8 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from indicators import numbers, scoring
+from indicators.findings import Finding
+from indicators.messages import finding_message
 from indicators.models import Level2
 from indicators.values import (
     ActualKind,
@@ -187,6 +189,70 @@ class SheetHeaderForm(forms.Form):
         return initial
 
 
+# The row fields whose error text has an id (`<id>-error`, edit_row.html) to describe them.
+DESCRIBED_ROW_FIELDS = frozenset({"name", "target_number", "actual_number", "weight", "score"})
+
+
+def mark_invalid(form: forms.Form, *, described=frozenset()) -> None:
+    """Each field with an error marked on its widget (Bootstrap's `is-invalid`, and
+    `aria-invalid` with the error text as its description), so the cell shows where it is.
+    For a form about to be rendered (live scoring shares one set of widgets between rows)."""
+    for name in form.errors:
+        if name not in form.fields:
+            continue
+        attrs = form.fields[name].widget.attrs
+        if "is-invalid" not in attrs.get("class", "").split():
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+        attrs["aria-invalid"] = "true"
+        if name in described:
+            attrs["aria-describedby"] = f"{form[name].auto_id}-error"
+
+
+def _header_label(header: SheetHeaderForm, name: str) -> str:
+    if header.fields[name].label:
+        return str(header.fields[name].label)
+    key, _sep, column = name.partition("_")
+    return f"{official.FUNDS_ROW_NAMES[key]}{official.FUNDS_COLUMNS[column]}"
+
+
+def save_errors(header: SheetHeaderForm, rows: BaseIndicatorFormSet) -> list[dict]:
+    """What a refused save lists at the top of the editor: each offending field with its row
+    number (as the editor numbers the rows shown), its column and its message, and the id of
+    its input to link and move the focus to. Marks the fields invalid as it goes."""
+    found = []
+    mark_invalid(header)
+    for name, errors in header.errors.items():
+        if name in header.fields:
+            found += [
+                {
+                    "row": None,
+                    "label": _header_label(header, name),
+                    "id": header[name].auto_id,
+                    "message": message,
+                }
+                for message in errors
+            ]
+    shown = 0
+    for form in rows.forms:
+        if rows.can_delete and form["DELETE"].data:
+            continue
+        shown += 1
+        mark_invalid(form, described=DESCRIBED_ROW_FIELDS)
+        for name, errors in form.errors.items():
+            if name not in form.fields:
+                continue
+            found += [
+                {
+                    "row": shown,
+                    "label": str(form.fields[name].label or name),
+                    "id": form[name].auto_id,
+                    "message": message,
+                }
+                for message in errors
+            ]
+    return found
+
+
 class Level2Choice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Level2) -> str:
         return obj.name
@@ -272,6 +338,25 @@ class IndicatorForm(forms.Form):
         super().__init__(*args, **kwargs)
         if level2_queryset is not None:
             self.fields["level2"].queryset = level2_queryset
+        # A weight or score refused for its range, kept so the live check still reads it.
+        self.out_of_range: dict[str, Decimal] = {}
+
+    def clean(self):
+        """分值 from 0 to 100, 得分 from 0 to the 分值 (on an applicable row): the engine's own
+        range rules (`scoring.range_checks`), worded as the live check words them."""
+        data = super().clean()
+        weight, score = data.get("weight"), data.get("score")
+        for code, field, params in scoring.range_checks(
+            weight, score, applicable=not data.get("not_applicable")
+        ):
+            if field in self.errors:
+                continue
+            self.out_of_range[field] = data[field]
+            self.add_error(field, finding_message(Finding(code, field=field, params=params)))
+        return data
+
+    def _value(self, name: str):
+        return self.cleaned_data.get(name, self.out_of_range.get(name))
 
     @staticmethod
     def initial_for(row) -> dict:
@@ -347,8 +432,8 @@ class IndicatorForm(forms.Form):
             name=(data.get("name") or "").strip(),
             target_text=target,
             actual_text=self.actual(target),
-            weight=data.get("weight"),
-            score=data.get("score"),
+            weight=self._value("weight"),
+            score=self._value("score"),
             reason=(data.get("reason") or "").strip(),
             applicable=not data.get("not_applicable"),
         )

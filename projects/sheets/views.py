@@ -32,6 +32,7 @@ from .forms import (
     SheetHeaderForm,
     content_from,
     partial_content,
+    save_errors,
 )
 from .json_form import sheet_to_dict
 from .selectors import (
@@ -193,7 +194,9 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request, _("有输入无法识别，未保存。请按提示修改后再保存，您输入的内容都保留在下方。")
         )
-        return render(request, EDITOR, _editor_context(request, sheet, header, rows), status=400)
+        context = _editor_context(request, sheet, header, rows)
+        context["save_errors"] = save_errors(header, rows)
+        return render(request, EDITOR, context, status=400)
     content = content_from(header, rows)
     try:
         saved = sheet_save_content(
@@ -214,7 +217,9 @@ def sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
         _refused(request, sheet, "content_save", "rename")
         header.add_error("project_name", refused.message)
         messages.error(request, refused.message)
-        return render(request, EDITOR, _editor_context(request, sheet, header, rows), status=400)
+        context = _editor_context(request, sheet, header, rows)
+        context["save_errors"] = save_errors(header, rows)
+        return render(request, EDITOR, context, status=400)
     if request.POST.get("action") == "submit":
         refused = _("已保存草稿，但仍有错误，不能提交。请先修正下列错误。")
         return _submit(request, saved, refused_message=refused)
