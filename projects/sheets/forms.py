@@ -716,8 +716,10 @@ class NewSheetForm(forms.Form):
     def _check_paste(self, text: str, *, field: str = "text") -> bool:
         """Bounded before parsing: the length first, then the rows the reader finds. Whether
         the text holds a sheet that may be imported."""
+        uploaded = field == "upload"
         if not text.strip():
-            self.add_error(field, _("请粘贴自评表内容。"))
+            empty = _("上传的文件中没有内容。") if uploaded else _("请粘贴自评表内容。")
+            self.add_error(field, empty)
             return False
         try:
             check_text_length(text)
@@ -726,6 +728,11 @@ class NewSheetForm(forms.Form):
             self.add_error(field, str(exc))
             return False
         if not sheets:
-            self.add_error(field, _("没有识别出自评表：请确认复制了包含“项目名称”的整张表。"))
+            none = (
+                _("没有识别出自评表：请确认上传的文件中有包含“项目名称”的整张表。")
+                if uploaded
+                else _("没有识别出自评表：请确认复制了包含“项目名称”的整张表。")
+            )
+            self.add_error(field, none)
             return False
         return True

@@ -106,7 +106,7 @@ def row_sig(rv) -> str:
         rv.suggested_text,
         rv.suggestion_explanation,
         rv.applicable,
-        tuple((f.severity, f.message) for f in rv.findings if not f.is_hint),
+        tuple((f.severity, f.message) for f in rv.notes if not f.is_hint),
     )
     return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
 

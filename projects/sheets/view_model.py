@@ -17,6 +17,7 @@ This is the sheets room's selector that the review and export rooms may import
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -61,6 +62,19 @@ class FindingView:
     @property
     def is_hint(self) -> bool:
         return self.severity == Severity.INFO
+
+    @property
+    def is_unfilled(self) -> bool:
+        """A row's 缺少实际完成值 or 缺少得分: what a sheet not yet filled has on every row."""
+        return (
+            self.code == Code.VALUE_MISSING
+            and self.row is not None
+            and self.field in UNFILLED_FIELDS
+        )
+
+
+# The row fields a sheet just copied or started has empty on every row.
+UNFILLED_FIELDS = ("actual", "score")
 
 
 @dataclass(frozen=True)
@@ -108,10 +122,20 @@ class RowView:
     suggested_text: str
     suggestion_explanation: str
     findings: tuple[FindingView, ...]
+    # The sheet is not yet filled (`SheetView.not_yet_filled`): the row's 缺少实际完成值/得分
+    # findings are folded into the sheet's one line, and its notes leave them out.
+    folded: bool = False
 
     @property
     def number(self) -> int:
         return self.index + 1
+
+    @property
+    def notes(self) -> tuple[FindingView, ...]:
+        """The findings shown beside the row: all of them, less the folded ones."""
+        if not self.folded:
+            return self.findings
+        return tuple(f for f in self.findings if not f.is_unfilled)
 
     @property
     def severity(self) -> str:
@@ -156,6 +180,36 @@ class SheetView:
     sheet_findings: tuple[FindingView, ...]
     # Decimal places the rule set prints figures with (2, or 0 for whole points).
     places: int = 2
+    # How many rows a sheet has when no row has an actual or a score yet (a fresh copy of last
+    # year's, a new empty sheet with rows), else 0. Their per-row 缺少实际完成值/缺少得分
+    # findings still stand (`findings`, `errors`: they block submission); the pages show
+    # `shown_findings` and one line 尚未填报 instead.
+    not_yet_filled: int = 0
+
+    @property
+    def shown_findings(self) -> tuple[FindingView, ...]:
+        """The findings a page lists: all, less the per-row ones `not_yet_filled` folds."""
+        if not self.not_yet_filled:
+            return self.findings
+        return tuple(f for f in self.findings if not f.is_unfilled)
+
+    @property
+    def shown_errors(self) -> tuple[FindingView, ...]:
+        return tuple(f for f in self.shown_findings if f.severity == Severity.ERROR)
+
+    @property
+    def shown_warnings(self) -> tuple[FindingView, ...]:
+        return tuple(f for f in self.shown_findings if f.severity == Severity.WARNING)
+
+    @property
+    def stale_goal_year(self) -> int | None:
+        """The year before the sheet's, when its 预期目标 still names it ("2023年" or
+        "2023 年"), as a goal copied with last year's sheet does; else None. The pages warn
+        only when the project has last year's sheet (where a copy comes from)."""
+        year = self.year - 1
+        if re.search(rf"(?<!\d){year}[ \u3000]?年", self.goal_expected or ""):
+            return year
+        return None
 
     @property
     def errors(self) -> tuple[FindingView, ...]:
@@ -224,6 +278,7 @@ def build_view(data: SheetData, rule_set: RuleSet) -> SheetView:
     result = scoring.evaluate(data.input, rule_set.to_params())
     unit = data.amount_unit
     findings = _finding_views(result.findings, data.input.funds, unit)
+    unfilled = _not_yet_filled(data.input.indicators)
     fr = result.funds
     places = rule_set.decimal_places
     return SheetView(
@@ -244,7 +299,7 @@ def build_view(data: SheetData, rule_set: RuleSet) -> SheetView:
         budget_score=fr.score,
         goal_expected=data.goal_expected,
         goal_achieved=data.goal_achieved,
-        rows=_indicator_rows(data, result, findings, places),
+        rows=_indicator_rows(data, result, findings, places, folded=bool(unfilled)),
         weight_total=result.weight_total,
         weight_total_text=figure(result.weight_total, places),
         total=result.total,
@@ -258,10 +313,18 @@ def build_view(data: SheetData, rule_set: RuleSet) -> SheetView:
         findings=findings,
         sheet_findings=tuple(f for f in findings if f.row is None),
         places=places,
+        not_yet_filled=unfilled,
     )
 
 
 # -- the steps of build_view ---------------------------------------------------------------
+
+
+def _not_yet_filled(items: tuple[scoring.IndicatorInput, ...]) -> int:
+    """The number of rows when none has an actual or a score, else 0."""
+    if any(item.actual.strip() or item.score is not None for item in items):
+        return 0
+    return len(items)
 
 
 def unit_word(unit: str) -> str:
@@ -357,6 +420,8 @@ def _indicator_rows(
     result: scoring.SheetResult,
     findings: tuple[FindingView, ...],
     places: int = 2,
+    *,
+    folded: bool = False,
 ) -> tuple[RowView, ...]:
     """The indicator rows with their level cells spanned and their own findings beside them."""
     items = data.input.indicators
@@ -387,6 +452,7 @@ def _indicator_rows(
                 suggested_text=figure(suggestion.value, places) if suggestion else "",
                 suggestion_explanation=explain_suggestion(computed, item.weight),
                 findings=tuple(f for f in findings if f.row == idx),
+                folded=folded,
             )
         )
     return tuple(rows)

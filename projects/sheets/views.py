@@ -340,11 +340,23 @@ def sheet_new(request: HttpRequest) -> HttpResponse:
     return redirect("projects:sheet-edit", pk=sheet.pk)
 
 
-def _paste_notes(result, parsed, unit, year: int) -> list[str]:
-    """What the preview should say before a pasted sheet is saved."""
+def _uploaded(request: HttpRequest) -> bool:
+    """Whether the text being previewed or confirmed came from an uploaded Excel file: the
+    form turns a workbook into the text a paste gives (mode 上传 → 粘贴), so the page that
+    chose 上传 says so in `mode`, and the preview carries it on in `source`."""
+    return request.POST.get("mode") == "xlsx" or request.POST.get("source") == "upload"
+
+
+def _paste_notes(result, parsed, unit, year: int, *, uploaded: bool = False) -> list[str]:
+    """What the preview should say before a pasted or uploaded sheet is saved."""
     notes = []
     if len(result.sheets) > 1:
-        notes.append(_("粘贴的内容包含 %(n)s 张表，只导入第一张。") % {"n": len(result.sheets)})
+        many = (
+            _("上传的文件包含 %(n)s 张表，只导入第一张。")
+            if uploaded
+            else _("粘贴的内容包含 %(n)s 张表，只导入第一张。")
+        )
+        notes.append(many % {"n": len(result.sheets)})
     if parsed.unit and parsed.unit != unit.name:
         notes.append(
             _("表中的实施单位为“%(theirs)s”，将作为本单位“%(ours)s”的自评表保存。")
@@ -359,9 +371,10 @@ def _paste_notes(result, parsed, unit, year: int) -> list[str]:
 
 
 def _paste(request, form, unit, project_name: str, year: int) -> HttpResponse:
-    """Preview a pasted sheet; save it only when the user confirms."""
+    """Preview a pasted or uploaded sheet; save it only when the user confirms."""
+    uploaded = _uploaded(request)
     result = read_text(form.cleaned_data["text"])
-    notes = _paste_notes(result, result.sheets[0], unit, year)
+    notes = _paste_notes(result, result.sheets[0], unit, year, uploaded=uploaded)
     parsed = replace(
         result.sheets[0], project=project_name, department=unit.department.name, unit=unit.name
     )
@@ -370,9 +383,12 @@ def _paste(request, form, unit, project_name: str, year: int) -> HttpResponse:
     ).first()
     if request.POST.get("action") == "confirm" and existing is None:
         outcome = save_parsed(parsed, year=year, user=request.user)
-        messages.success(
-            request, _("已导入粘贴的自评表（%(rows)s 行指标）。") % {"rows": len(parsed.rows)}
+        done = (
+            _("已导入上传的 Excel 自评表（%(rows)s 行指标）。")
+            if uploaded
+            else _("已导入粘贴的自评表（%(rows)s 行指标）。")
         )
+        messages.success(request, done % {"rows": len(parsed.rows)})
         return redirect("projects:sheet-edit", pk=outcome.sheet.pk)
     # Scored by the rule set the saved sheet will have.
     rule_set = rule_set_for(Sheet(project=Project(unit=unit, name=project_name), year=year))
@@ -391,6 +407,7 @@ def _paste(request, form, unit, project_name: str, year: int) -> HttpResponse:
             "unit": unit,
             "view": build_view(data, rule_set),
             "notes": notes,
+            "uploaded": uploaded,
             "existing": existing,
             "rows_read": len(parsed.rows),
             # What was read: the rule set, the printed amount unit, every unplaced cell.
