@@ -247,12 +247,30 @@ def overview_groups(user) -> list[tuple[str, str, list[Sheet]]]:
 # -- history -------------------------------------------------------------------------------
 
 
+# What an entry is about, for the history's filter: (GET value, label).
+CONTENT, STATUS, COMMENT, EVIDENCE, PROJECT = "content", "status", "comment", "evidence", "project"
+HISTORY_KINDS = [
+    (CONTENT, gettext_lazy("内容修改")),
+    (STATUS, gettext_lazy("状态变更")),
+    (COMMENT, gettext_lazy("审核意见")),
+    (EVIDENCE, gettext_lazy("佐证材料")),
+    (PROJECT, gettext_lazy("项目名称")),
+]
+# The person filter's value for changes no user made (the seed import).
+IMPORTED = "import"
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     when: datetime
     who: str
     what: str
     changes: tuple
+    kind: str = CONTENT
+    who_id: int | None = None
+    # "+" a new record (changes list what it holds), "-" a deleted one (what it held),
+    # "~" a change (old → new).
+    action: str = "~"
 
 
 INDICATOR = official.INDICATOR_COLUMNS
@@ -262,8 +280,9 @@ SHEET_FIELDS = [
     ("goal_expected", official.GOAL_EXPECTED),
     ("goal_achieved", official.GOAL_ACHIEVED),
     ("amount_unit", gettext_lazy("金额单位")),
-    ("version", gettext_lazy("版本")),
 ]
+# The sheet's own fields that are a change of state rather than of content.
+SHEET_KINDS = {"status": STATUS}
 ROW_FIELDS = [
     ("position", gettext_lazy("顺序")),
     ("name", INDICATOR["name"]),
@@ -297,6 +316,9 @@ def _shown(field_name: str, value, level2_names: dict) -> str:
         return str(_("适用") if value else _("不适用"))
     if field_name == "amount_unit":
         return str(Sheet.AmountUnit(value).label)
+    if field_name == "position":
+        # While rows are reordered their positions are moved out of the way by 10 000.
+        return str(value % 10_000 + 1)
     if isinstance(value, Decimal):
         return str(numbers.exact(value))  # 1047.30, 38.766462: the places it needs
     if isinstance(value, datetime):
@@ -304,39 +326,69 @@ def _shown(field_name: str, value, level2_names: dict) -> str:
     return str(value)
 
 
-def _record_changes(records, fields, label_of, level2_names=None) -> list[HistoryEntry]:
-    """One entry per historical record that changed something, with each change old → new
-    (simple-history's `diff_against` against the record before it)."""
+# Not listed among what a new or deleted record holds: its place is in the entry's label, and
+# a row is 适用 unless said otherwise.
+SNAPSHOT_HIDDEN = {"position"}
+
+
+def _snapshot(record, fields, level2_names) -> tuple:
+    """What a new (or deleted) record holds, field by field, leaving out the empty ones."""
+    held = []
+    for f, name in fields:
+        value = getattr(record, f"{f}_id" if f == "level2" else f)
+        if f in SNAPSHOT_HIDDEN or (f == "applicable" and value):
+            continue
+        shown = _shown(f, value, level2_names)
+        if shown:
+            held.append((name, "", shown) if record.history_type == "+" else (name, shown, ""))
+    return tuple(held)
+
+
+def _record_changes(
+    records, fields, label_of, kind, level2_names=None, kind_of_field=None
+) -> list[HistoryEntry]:
+    """One entry per historical record that changed something visible, with each change
+    old → new (simple-history's `diff_against` against the record before it); a new or
+    deleted record lists what it holds. A save that changed nothing shown (a version bump, a
+    row moved out of the way and back) gives no entry. `kind_of_field` sorts some fields into
+    another kind: a record changing both gives one entry of each."""
     level2_names = level2_names or {}
+    kind_of_field = kind_of_field or {}
     names = dict(fields)
     entries = []
     records = sorted(records, key=lambda r: (r.id, r.history_date, r.history_id))
     for _id, group in groupby(records, key=lambda r: r.id):
         previous = None
         for record in group:
-            if record.history_type == "+":
-                changes = ((_("新建"), "", ""),)
-            elif record.history_type == "-":
-                changes = ((_("删除"), "", ""),)
-            elif previous is None:
-                changes = ()
-            else:
+            common = {
+                "when": record.history_date,
+                "who": _who(record),
+                "who_id": record.history_user_id,
+                "what": label_of(record),
+            }
+            if record.history_type in ("+", "-"):
+                entries.append(
+                    HistoryEntry(
+                        changes=_snapshot(record, fields, level2_names),
+                        kind=kind,
+                        action=record.history_type,
+                        **common,
+                    )
+                )
+            elif previous is not None:
                 delta = record.diff_against(previous, included_fields=list(names))
                 changed = {c.field: c for c in delta.changes}
-                changes = tuple(
-                    (
-                        names[f],
-                        _shown(f, changed[f].old, level2_names),
-                        _shown(f, changed[f].new, level2_names),
-                    )
-                    for f, _name in fields
-                    if f in changed
-                )
+                by_kind: dict[str, list] = {}
+                for f, name in fields:
+                    if f not in changed:
+                        continue
+                    old = _shown(f, changed[f].old, level2_names)
+                    new = _shown(f, changed[f].new, level2_names)
+                    if old != new:
+                        by_kind.setdefault(kind_of_field.get(f, kind), []).append((name, old, new))
+                for entry_kind, changes in by_kind.items():
+                    entries.append(HistoryEntry(changes=tuple(changes), kind=entry_kind, **common))
             previous = record
-            if changes:
-                entries.append(
-                    HistoryEntry(record.history_date, _who(record), label_of(record), changes)
-                )
     return entries
 
 
@@ -349,38 +401,64 @@ def _who(record) -> str:
 
 def history(sheet: Sheet) -> list[HistoryEntry]:
     """Every change to the sheet, its rows, its budget lines, its project's name, its review
-    comments and its evidence files, newest first."""
+    comments and its evidence files, newest first, in six queries and one for the level-2
+    names however many versions there are."""
     entries = _record_changes(
         Sheet.history.filter(id=sheet.pk).select_related("history_user"),
         SHEET_FIELDS,
         lambda r: str(_("整张表")),
+        CONTENT,
+        kind_of_field=SHEET_KINDS,
     )
     entries += _record_changes(
         Indicator.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         ROW_FIELDS,
-        # While rows are reordered their positions are moved out of the way by 10 000.
-        lambda r: _("第 %(n)s 行 %(name)s") % {"n": r.position % 10_000 + 1, "name": r.name},
+        lambda r: (
+            _("第 %(n)s 行 %(name)s") % {"n": _shown("position", r.position, {}), "name": r.name}
+        ),
+        CONTENT,
         dict(Level2.objects.values_list("pk", "name")),
     )
     entries += _record_changes(
         BudgetLine.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         LINE_FIELDS,
         lambda r: BudgetLine.Kind(r.kind).label,
+        CONTENT,
     )
     entries += _record_changes(
         Project.history.filter(id=sheet.project_id).select_related("history_user"),
         PROJECT_FIELDS,
         lambda r: str(_("项目")),
+        PROJECT,
     )
     entries += _record_changes(
         Comment.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         COMMENT_FIELDS,
         lambda r: _("审核意见“%(start)s”") % {"start": Truncator(r.body).chars(20)},
+        COMMENT,
     )
     entries += _record_changes(
         Evidence.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         EVIDENCE_FIELDS,
         lambda r: _("佐证材料 %(name)s") % {"name": r.name},
+        EVIDENCE,
     )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+def history_people(entries: list[HistoryEntry]) -> list[tuple[str, str]]:
+    """Who made the entries, as the person filter offers them: (GET value, name)."""
+    people = {(str(e.who_id) if e.who_id else IMPORTED): e.who for e in entries}
+    return sorted(people.items(), key=lambda p: p[1])
+
+
+def history_of(entries: list[HistoryEntry], *, kind: str, person: str) -> list[HistoryEntry]:
+    """The entries of one kind (a HISTORY_KINDS value) made by one person (a `history_people`
+    value); "" for either means any."""
+    return [
+        e
+        for e in entries
+        if (not kind or e.kind == kind)
+        and (not person or (str(e.who_id) if e.who_id else IMPORTED) == person)
+    ]

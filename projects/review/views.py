@@ -34,7 +34,10 @@ from projects.sheets.view_model import build_sheet_view
 
 from . import bulk
 from .selectors import (
+    HISTORY_KINDS,
     history,
+    history_of,
+    history_people,
     inbox,
     inbox_count,
     overview_groups,
@@ -336,8 +339,22 @@ def sheet_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every change to the sheet, its rows and its budget lines, with who and when."""
     sheet = get_sheet_for_user(request.user, pk, queryset=sheet_queryset())
     transitions = sheet.transitions.select_related("user").order_by("-created_at")
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in dict(HISTORY_KINDS) else ""
+    person = request.GET.get("person", "")
+    entries = history(sheet)
+    people = history_people(entries)
+    person = person if person in dict(people) else ""
     return render(
         request,
         "projects/review/sheet_history.html",
-        {"sheet": sheet, "entries": history(sheet), "transitions": transitions},
+        {
+            "sheet": sheet,
+            "entries": history_of(entries, kind=kind, person=person),
+            "transitions": transitions,
+            "kinds": HISTORY_KINDS,
+            "kind": kind,
+            "people": people,
+            "person": person,
+        },
     )
