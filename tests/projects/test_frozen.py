@@ -314,9 +314,12 @@ def test_the_history_page_shows_comment_evidence_and_project_name_changes(
     entries = review.get(f"/sheets/{sheet.pk}/history/").context["entries"]
     seen = {(e.what, change[0], change[2]) for e in entries for change in e.changes}
     assert ("项目", "项目名称", "信息化运维服务项目") in seen
-    assert ("佐证材料 合同.pdf", "新建", "") in seen
-    assert ("佐证材料 合同.pdf", "删除", "") in seen
-    assert ("审核意见“请补充合同扫描件”", "新建", "") in seen
+    # A new record lists what it holds ("+"), a deleted one what it held ("-").
+    actions = {(e.what, e.action) for e in entries}
+    assert ("佐证材料 合同.pdf", "+") in actions
+    assert ("佐证材料 合同.pdf", "-") in actions
+    assert ("佐证材料 合同.pdf", "文件名", "合同.pdf") in seen
+    assert ("审核意见“请补充合同扫描件”", "+") in actions
     resolved = [c for e in entries for c in e.changes if c[0] == "解决时间"]
     assert resolved and resolved[0][1] == "" and resolved[0][2]
     by_what = {e.what: e.who for e in entries}
