@@ -17,9 +17,9 @@ from django.http import Http404
 from django.urls import reverse
 
 from indicators.models import Bureau
-from indicators.numbers import exact, from_unit, two
+from indicators.numbers import two
 from projects.models import Department, Sheet
-from projects.sheets.selectors import sheet_queryset
+from projects.sheets.selectors import sheet_queryset, sheet_to_dict
 from projects.sheets.view_model import SheetView
 from projects.workflow import Status
 
@@ -234,68 +234,26 @@ def public_index() -> list[IndexYear]:
 # -- one sheet as JSON -------------------------------------------------------------------------
 
 
-def _two(value: Decimal | None) -> str | None:
-    return None if value is None else two(value)
-
-
-def _wan(value: Decimal | None, unit: str) -> str | None:
-    return None if value is None else str(exact(from_unit(value, unit)))
+# What the official sheet does not print: left out of the public JSON.
+INTERNAL_KEYS = ("version", "findings")
+INTERNAL_ROW_KEYS = ("suggested_score",)
 
 
 def public_sheet_dict(sheet: Sheet, view: SheetView) -> dict[str, Any]:
-    """A published sheet as JSON: the fields of the app's sheet JSON (docs/sheet-json.md)
-    that the official sheet prints — not its findings, the rules' suggested scores or its
-    content version — and when it was published."""
-    unit = view.amount_unit
-    funds: dict[str, Any] = {
-        row.key: {
-            "initial": _wan(row.initial, unit),
-            "annual": _wan(row.annual, unit),
-            "executed": _wan(row.executed, unit),
-            "rate": _two(row.rate),
-        }
-        for row in view.funds
-    }
-    funds["total"]["weight"] = _two(view.budget_weight)
-    funds["total"]["score"] = _two(view.budget_score)
-    printed = {
-        row.key: {
-            "initial": _two(row.initial),
-            "annual": _two(row.annual),
-            "executed": _two(row.executed),
-        }
-        for row in view.funds
-    }
-    return {
-        "id": sheet.pk,
-        "year": view.year,
-        "project": view.project,
-        "department": view.department,
-        "unit": view.unit,
-        "status": view.status,
-        "published_at": sheet.published_at.isoformat(),
-        "funds": funds,
-        "amount_unit": unit,
-        "printed_funds": printed,
-        "goal": {"expected": view.goal_expected, "achieved": view.goal_achieved},
-        "indicators": [
-            {
-                "level1": row.level1,
-                "level2": row.level2,
-                "name": row.name,
-                "target": row.target,
-                "actual": row.actual,
-                "weight": _two(row.weight),
-                "score": _two(row.score),
-                "reason": row.reason,
-                "applicable": row.applicable,
-            }
-            for row in view.rows
-        ],
-        "total": {
-            "weight": _two(view.weight_total),
-            "score": _two(view.total),
-            "raw_score": _two(view.raw_score),
-            "grade": str(view.grade),
-        },
-    }
+    """A published sheet as JSON: the app's sheet JSON (docs/sheet-json.md,
+    `projects.sheets.selectors.sheet_to_dict`) without what the official sheet does not print
+    — its findings, the rules' suggested scores, its content version — and with when it was
+    published."""
+    document = sheet_to_dict(sheet, view)
+    for key in INTERNAL_KEYS:
+        document.pop(key, None)
+    for row in document["indicators"]:
+        for key in INTERNAL_ROW_KEYS:
+            row.pop(key, None)
+    # Published right after the status, as the app's JSON orders its keys.
+    ordered: dict[str, Any] = {}
+    for key, value in document.items():
+        ordered[key] = value
+        if key == "status":
+            ordered["published_at"] = sheet.published_at.isoformat()
+    return ordered

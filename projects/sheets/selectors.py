@@ -20,6 +20,8 @@ from projects import figures, official
 from projects.models import Indicator, Sheet, TaskItem, Unit, rule_set_for
 from projects.workflow import EDITABLE
 
+# The app's JSON of a sheet (docs/sheet-json.md), for the rooms that publish it.
+from .json_form import sheet_to_dict  # noqa: F401
 from .year_over_year import YearOverYear, compare
 
 
