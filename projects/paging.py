@@ -4,6 +4,7 @@ counts per unit and year), so the paginator never runs a COUNT over every row it
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.http import QueryDict
 
 
 class KnownCount(Paginator):
@@ -16,3 +17,11 @@ class KnownCount(Paginator):
     @property
     def count(self) -> int:
         return self.known_count
+
+
+def query_without_page(query: QueryDict) -> str:
+    """The page's query string without its page number: what the pagination links (the
+    `includes/pagination.html` template) add `page=` to."""
+    kept = query.copy()
+    kept.pop("page", None)
+    return kept.urlencode()

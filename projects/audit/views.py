@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from projects.access import require
+from projects.paging import query_without_page
 
 from . import export, services, wording
 from .codes import Action
@@ -27,12 +28,6 @@ def _filtered(request: HttpRequest):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return form, search(filters)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @login_required
@@ -55,7 +50,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "entries": entries,
-        "query": _query_without_page(request),
+        "query": query_without_page(request.GET),
     }
     return render(request, "projects/audit/audit_log.html", context)
 

@@ -40,7 +40,7 @@ def checks_report(request: HttpRequest) -> HttpResponse:
         page = KnownCount(ids, PAGE_SIZE, total).get_page(request.GET.get("page"))
         lines = lines_of(page.object_list)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("page", None)  # the kinds' links: the filters without the page and the kind
     kind_query = query.copy()
     kind_query.pop("kind", None)
     return render(

@@ -27,6 +27,7 @@ from projects.access import (
     scope_sheets,
     sheet_years,
 )
+from projects.paging import query_without_page
 from projects.workflow import Status
 
 from . import charts, selectors
@@ -251,8 +252,6 @@ def _ranking(request: HttpRequest, kind: str) -> HttpResponse:
         row.extra["href"] = (
             sheets_url(filters, unit=row.pk) if kind == "units" else _project_href(row)
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "projects/dashboard/ranking.html",
@@ -264,7 +263,7 @@ def _ranking(request: HttpRequest, kind: str) -> HttpResponse:
             "page": page,
             "rows": rows,
             "offset": page.start_index() - 1 if rows else 0,
-            "query": query.urlencode(),
+            "query": query_without_page(request.GET),
         },
     )
 

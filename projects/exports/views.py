@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from projects.access import get_sheet_for_user, require, scope_sheets, sheet_years
 from projects.audit import services as audit_services
 from projects.models import ExportJob
+from projects.paging import query_without_page
 from projects.sheets.selectors import sheet_queryset
 from projects.sheets.view_model import build_sheet_view
 
@@ -137,7 +138,5 @@ def summary_page(request: HttpRequest) -> HttpResponse:
         )
         summary = build_summary_page(sheets, request.GET.get("page"), unit_years=unit_years)
         title = summary_title(data["year"], data["department"], data["unit"])
-    query = asked.copy()
-    query.pop("page", None)
-    context = {"form": form, "summary": summary, "title": title, "query": query.urlencode()}
+    context = {"form": form, "summary": summary, "title": title, "query": query_without_page(asked)}
     return render(request, "projects/exports/summary.html", context)

@@ -113,8 +113,10 @@ def recheck_list(request: HttpRequest) -> HttpResponse:
     return _draw_random(request)
 
 
-def _refused(request, form, refused: ReCheckRefused, name: str) -> HttpResponse:
-    for message in refused.messages:
+def _refused(request, form, name: str, refused: ReCheckRefused | None = None) -> HttpResponse:
+    """The list page again with the draw form as typed: its field errors, and the service's
+    refusal (if any) as the form's own errors."""
+    for message in refused.messages if refused is not None else ():
         form.add_error(None, message)
     context = _list_context(request, request.POST, **{name: form})
     return render(request, "projects/rechecks/recheck_list.html", context, status=400)
@@ -123,8 +125,7 @@ def _refused(request, form, refused: ReCheckRefused, name: str) -> HttpResponse:
 def _draw_random(request: HttpRequest) -> HttpResponse:
     form = RandomDrawForm(request.POST)
     if not form.is_valid():
-        context = _list_context(request, request.POST, random_form=form)
-        return render(request, "projects/rechecks/recheck_list.html", context, status=400)
+        return _refused(request, form, "random_form")
     data = form.cleaned_data
     try:
         recheck = draw_random(
@@ -138,7 +139,7 @@ def _draw_random(request: HttpRequest) -> HttpResponse:
             note=data["note"],
         )
     except ReCheckRefused as refused:
-        return _refused(request, form, refused, "random_form")
+        return _refused(request, form, "random_form", refused)
     messages.success(
         request,
         _("已随机抽取 %(count)s 张自评表（随机种子 %(seed)s）。")
@@ -150,8 +151,7 @@ def _draw_random(request: HttpRequest) -> HttpResponse:
 def _draw_chosen(request: HttpRequest) -> HttpResponse:
     form = ChosenDrawForm(request.POST)
     if not form.is_valid():
-        context = _list_context(request, request.POST, chosen_form=form)
-        return render(request, "projects/rechecks/recheck_list.html", context, status=400)
+        return _refused(request, form, "chosen_form")
     data = form.cleaned_data
     try:
         recheck = draw_chosen(
@@ -162,7 +162,7 @@ def _draw_chosen(request: HttpRequest) -> HttpResponse:
             note=data["note"],
         )
     except ReCheckRefused as refused:
-        return _refused(request, form, refused, "chosen_form")
+        return _refused(request, form, "chosen_form", refused)
     messages.success(
         request, _("已抽取 %(count)s 张指定的自评表。") % {"count": len(data["sheets"])}
     )

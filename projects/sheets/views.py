@@ -22,6 +22,7 @@ from projects.access import filler_unit, get_sheet_for_user, may_use, require, s
 from projects.audit import services as audit_services
 from projects.imports.services import preview_input, read_text, save_parsed
 from projects.models import Project, Sheet, rule_set_for
+from projects.paging import query_without_page
 
 from . import live
 from .forms import (
@@ -76,8 +77,6 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
         "-year", "list_key", "pk"
     )
     page = Paginator(sheets, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "projects/sheets/sheet_list.html",
@@ -85,7 +84,7 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "entries": list_entries(page.object_list),
-            "query": query.urlencode(),
+            "query": query_without_page(request.GET),
             "can_create": may_use(request.user, "new_sheet"),
         },
     )

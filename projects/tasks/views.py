@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.access import filler_unit, finance_bureau, may_use, require
+from projects.paging import query_without_page
 from projects.workflow import Status
 
 from .forms import AddItemsForm, CancelForm, DeadlineForm, TaskForm
@@ -56,12 +57,6 @@ ITEMS_PAGE_SIZE = 50
 EDITABLE_STAGES = (Status.DRAFT.value, Status.RETURNED.value)
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # -- the list ---------------------------------------------------------------------------------
 
 
@@ -83,7 +78,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "columns": PROGRESS_COLUMNS,
-            "query": _query_without_page(request),
+            "query": query_without_page(request.GET),
             "can_issue": may_use(request.user, "issue_tasks"),
         },
     )
@@ -104,7 +99,7 @@ def _unit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/tasks/unit_tasks.html",
-        {"page": page, "entries": entries, "query": _query_without_page(request)},
+        {"page": page, "entries": entries, "query": query_without_page(request.GET)},
     )
 
 
@@ -181,7 +176,7 @@ def _detail_context(request: HttpRequest, task: EvaluationTask, **forms) -> dict
         "deadlines": task_deadlines(task, departments),
         "page": page,
         "entries": [(item, STAGE_LABELS.get(item.stage, item.stage)) for item in page.object_list],
-        "query": _query_without_page(request),
+        "query": query_without_page(request.GET),
         "may_manage": manage,
         "may_cancel": cancel,
         "may_start": filler_unit(user) is not None and not task.is_cancelled,
