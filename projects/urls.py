@@ -47,6 +47,7 @@ urlpatterns = [
         name="evidence-delete",
     ),
     path("sheets/<int:pk>/history/", review.sheet_history, name="sheet-history"),
+    path("sheets/<int:pk>/edit/review/", review.editor_review_panel, name="editor-review"),
     # Exports.
     path("sheets/<int:pk>.pdf", exports.sheet_file, {"kind": "pdf"}, name="sheet-pdf"),
     path("sheets/<int:pk>.xlsx", exports.sheet_file, {"kind": "xlsx"}, name="sheet-xlsx"),

@@ -53,6 +53,11 @@ class Thread:
     first: Comment
     replies: list[Comment] = field(default_factory=list)
 
+    @property
+    def at(self) -> str:
+        """Where a reply made in the editor reports what it did."""
+        return f"thread-{self.first.pk}"
+
 
 @dataclass
 class Notes:
@@ -64,10 +69,16 @@ class Notes:
     row_id: int | None = None
     # Last year's row matched to this one (`projects.sheets.selectors.year_over_year`).
     previous: object = None
+    # Where a reply or an upload made in the editor reports what it did (`EditorReview`).
+    at: str = ""
 
     @property
     def open_count(self) -> int:
         return sum(1 for t in self.threads if t.first.resolved_at is None)
+
+    @property
+    def resolved_threads(self) -> list[Thread]:
+        return [t for t in self.threads if t.first.resolved_at is not None]
 
 
 def threads_of(comments) -> list[Thread]:
@@ -154,6 +165,65 @@ def review_context(user, sheet: Sheet, view: SheetView, rule_set=None, last_year
         # The official sheet (a sheets template) shows the notes beside its rows with this.
         "notes_template": NOTES_TEMPLATE,
     }
+
+
+@dataclass
+class EditorReview:
+    """The review as the sheet's editor shows it: each saved row's threads and files (keyed by
+    the row's id, which the editor's rows carry), the funds' and the whole sheet's threads,
+    the threads of rows deleted since, and what the user may do there."""
+
+    rows: list[tuple[Indicator, Notes]]
+    funds: list[tuple[str, Notes]]
+    sheet: Notes
+    orphans: list[Thread]
+    can: dict[str, bool]
+
+    @property
+    def open_count(self) -> int:
+        notes = [n for _row, n in self.rows] + [n for _kind, n in self.funds] + [self.sheet]
+        return sum(n.open_count for n in notes) + sum(
+            1 for t in self.orphans if t.first.resolved_at is None
+        )
+
+    @property
+    def open_rows(self) -> list[tuple[Indicator, Notes]]:
+        return [(row, notes) for row, notes in self.rows if notes.open_count]
+
+
+def editor_review(user, sheet: Sheet) -> EditorReview:
+    """Three queries whatever the number of rows: the rows, the comments, the files."""
+    comments = list(sheet.comments.select_related("author", "resolved_by"))
+    evidence = list(sheet.evidence.all())
+    rows = list(sheet.indicators.only("pk", "position", "name", "sheet_id"))
+    return EditorReview(
+        rows=[
+            (
+                row,
+                Notes(
+                    threads=threads_of([c for c in comments if c.indicator_id == row.pk]),
+                    evidence=[e for e in evidence if e.indicator_id == row.pk],
+                    row_id=row.pk,
+                    at=f"row-{row.pk}",
+                ),
+            )
+            for row in rows
+        ],
+        funds=[
+            (official.FUNDS_ROW_NAMES[kind], Notes(threads=threads_of(thread)))
+            for kind in BudgetLine.Kind.values
+            if (thread := [c for c in comments if c.budget_line == kind])
+        ],
+        sheet=Notes(
+            threads=threads_of([c for c in comments if c.anchor == Comment.Anchor.SHEET]),
+            evidence=[e for e in evidence if e.indicator_id is None],
+            at="sheet",
+        ),
+        orphans=threads_of(
+            [c for c in comments if c.anchor == Comment.Anchor.ROW and c.indicator_id is None]
+        ),
+        can={action: may(user, action, sheet) for action in ("comment", "attach")},
+    )
 
 
 # -- work lists ----------------------------------------------------------------------------

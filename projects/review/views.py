@@ -35,6 +35,7 @@ from projects.sheets.view_model import build_sheet_view
 from . import bulk
 from .selectors import (
     HISTORY_KINDS,
+    editor_review,
     history,
     history_of,
     history_people,
@@ -55,6 +56,8 @@ from .services import (
     review_action,
 )
 
+# The review inside the sheet's editor (static/js/editor-review.js places it).
+EDITOR_REVIEW = "projects/review/editor_review.html"
 # The inbox shows this many sheets a page, like the sheet list.
 INBOX_PAGE_SIZE = 50
 
@@ -179,6 +182,8 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         parent = get_object_or_404(Comment, pk=request.POST["parent"], sheet=sheet)
     body = request.POST.get("body", "").strip()
     if not body:
+        if _in_editor(request):
+            return _editor_panel(request, sheet, _("意见内容不能为空。"), where=parent, status=400)
         messages.error(request, _("意见内容不能为空。"))
         return redirect(_back(sheet, indicator, budget_line))
     comment = comment_add(
@@ -189,6 +194,14 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         budget_line=budget_line,
         parent=parent,
     )
+    if _in_editor(request):
+        return _editor_panel(
+            request,
+            sheet,
+            _("已发送。"),
+            where=comment.parent or comment.indicator or sheet,
+            done=True,
+        )
     return redirect(_back(sheet, comment.indicator, comment.budget_line))
 
 
@@ -210,14 +223,20 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     indicator, _unused = _anchor(sheet, request)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, _("请选择要上传的文件。"))
+        outcome, done = _("请选择要上传的文件。"), False
     else:
         try:
             evidence_add(sheet=sheet, user=request.user, upload=upload, indicator=indicator)
         except EvidenceRefused as refused:
-            messages.error(request, str(refused))
+            outcome, done = str(refused), False
         else:
-            messages.success(request, _("已上传 %(name)s。") % {"name": upload.name})
+            outcome, done = _("已上传 %(name)s。") % {"name": upload.name}, True
+    if _in_editor(request):
+        where = indicator or sheet
+        return _editor_panel(
+            request, sheet, outcome, where=where, done=done, status=200 if done else 400
+        )
+    (messages.success if done else messages.error)(request, outcome)
     return redirect(_back(sheet, indicator))
 
 
@@ -251,8 +270,46 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_id: int) -> HttpResp
     sheet = get_sheet_for_user(request.user, pk, action="attach")
     evidence = get_object_or_404(Evidence, pk=evidence_id, sheet=sheet)
     evidence_delete(evidence=evidence, user=request.user)
-    messages.success(request, _("已删除 %(name)s。") % {"name": evidence.name})
+    outcome = _("已删除 %(name)s。") % {"name": evidence.name}
+    if _in_editor(request):
+        return _editor_panel(request, sheet, outcome, where=evidence.indicator or sheet, done=True)
+    messages.success(request, outcome)
     return redirect(_back(sheet, evidence.indicator))
+
+
+@login_required
+@require_GET
+def editor_review_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review inside the sheet's editor: the reviewer's threads on the rows where the
+    clerk makes the fix, each with a reply box, and every saved row's files with an upload.
+    static/js/editor-review.js loads it and places each row's block under its row; replies,
+    uploads and deletions made there answer with the panel drawn again."""
+    sheet = get_sheet_for_user(request.user, pk, action="edit")
+    return _editor_panel(request, sheet)
+
+
+def _in_editor(request: HttpRequest) -> bool:
+    return request.POST.get("in_editor") == "1"
+
+
+def _editor_panel(
+    request: HttpRequest, sheet: Sheet, outcome: str = "", *, where=None, done=False, status=200
+) -> HttpResponse:
+    """The editor's review panel, with what the last reply or upload did, shown at `where` (a
+    thread's first comment, a row, or the sheet)."""
+    at = ""
+    if isinstance(where, Comment):
+        at = f"thread-{where.pk}"
+    elif isinstance(where, Indicator):
+        at = f"row-{where.pk}"
+    elif where is not None:
+        at = "sheet"
+    context = {
+        "sheet": sheet,
+        "review": editor_review(request.user, sheet),
+        "outcome": {"text": outcome, "at": at, "done": done} if outcome else None,
+    }
+    return render(request, EDITOR_REVIEW, context, status=status)
 
 
 @login_required
