@@ -58,6 +58,7 @@ class Code(StrEnum):
     WEIGHTS_GUIDELINE = "weights_guideline"
     TARGET_EXCEEDED = "target_exceeded"
     REASON_REPEATED = "reason_repeated"
+    ROWS_NOT_GROUPED = "rows_not_grouped"
 
     @property
     def severity(self) -> Severity:
@@ -89,6 +90,7 @@ _SEVERITIES = {
     Code.WEIGHTS_GUIDELINE: Severity.INFO,
     Code.TARGET_EXCEEDED: Severity.INFO,
     Code.REASON_REPEATED: Severity.INFO,
+    Code.ROWS_NOT_GROUPED: Severity.WARNING,
 }
 
 

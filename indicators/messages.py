@@ -88,6 +88,9 @@ TEMPLATES = {
         "实际完成值 {actual} 达到年度指标值 {target} 的 {factor} 倍及以上，年度指标值可能设定偏低。"
     ),
     Code.REASON_REPEATED: _("偏差原因“{text}”在 {count} 行中重复填写（第 {rows} 行）。"),
+    Code.ROWS_NOT_GROUPED: _(
+        "{levels}的指标行不相邻，打印时分成几块；保存时将按一级、二级指标的表样顺序归组。"
+    ),
 }
 
 # The unit the engine's amount params are in (a sheet's own unit comes through `wording`).

@@ -20,6 +20,7 @@ from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from .findings import Code, Finding, Severity
+from .grouping import scattered_levels
 from .numbers import CENT
 from .numbers import two as fmt
 from .values import (
@@ -480,6 +481,7 @@ def evaluate(sheet: SheetInput, params: RuleParams | None = None) -> SheetResult
         for index, item in enumerate(sheet.indicators)
     )
     _check_repeated_reasons(sheet.indicators, rows, found.add)
+    _check_grouping(sheet.indicators, found.add)
     if sums.weight_total != HUNDRED:
         found.add(Code.WEIGHTS_NOT_100, total=fmt(sums.weight_total), expected="100.00")
     for number, text in sheet.unplaced:
@@ -786,6 +788,15 @@ def _check_repeated_reasons(
                 count=len(indices),
                 rows="、".join(str(i + 1) for i in indices),
             )
+
+
+def _check_grouping(items: tuple[IndicatorInput, ...], add: Add) -> None:
+    """`rows_not_grouped`: at most one per sheet, on the first row that starts a second block
+    of a 二级指标 (or 一级指标), naming every level that prints as more than one block
+    (docs/rules.md §2.1). A sheet saved since the rule came in is always grouped."""
+    names, first = scattered_levels([(item.level1, item.level2) for item in items])
+    if names:
+        add(Code.ROWS_NOT_GROUPED, first, "level2", levels="、".join(names))
 
 
 def _check_guideline(level1_weights: dict[str, Decimal], params: RuleParams, add: Add) -> None:

@@ -40,6 +40,7 @@ PLAIN = {
     "indicators.findings",
     "indicators.numbers",
     "indicators.catalogue",
+    "indicators.grouping",
     "projects.official",
     "projects.imports.text_reader",
     "projects.imports.xlsx_reader",

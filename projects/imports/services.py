@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from indicators import scoring
+from indicators.grouping import grouped, place_of
 from indicators.models import Bureau, Level1, Level2, RuleSet
 from projects import figures
 from projects.models import (
@@ -213,10 +214,13 @@ class Catalogue:
 
 
 def normalised_input(parsed: ParsedSheet, catalogue: Catalogue) -> scoring.SheetInput:
-    """The parsed sheet as it will read back from the database (unknown levels dropped)."""
+    """The parsed sheet as it will read back from the database (unknown levels dropped), its
+    rows grouped as the form groups them (docs/rules.md §2.1), as every writer stores them."""
     rows = []
+    places = {}
     for row in parsed.rows:
         l1, l2 = catalogue.resolve(row.level1, row.level2)
+        places[len(rows)] = place_of(l1, l2)
         rows.append(
             scoring.IndicatorInput(
                 name=row.name[:200],
@@ -243,7 +247,7 @@ def normalised_input(parsed: ParsedSheet, catalogue: Catalogue) -> scoring.Sheet
         unit=parsed.unit,
         funds=funds,
         budget_weight=_cents(parsed.budget_weight),
-        indicators=tuple(rows),
+        indicators=tuple(rows[i] for i in grouped(range(len(rows)), places.__getitem__)),
         unplaced=tuple(parsed.unplaced),
     )
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from indicators import scoring
+from indicators.grouping import grouped, place_of
 from indicators.models import Level2, RuleSet
 from projects import figures
 from projects.access import may, roles
@@ -163,21 +164,32 @@ def sheet_create(
     )
     _empty_budget_lines(sheet, user)
     if copy_from is not None:
+        # Kept grouped as the form groups them (docs/rules.md §2.1), as every writer keeps them.
+        last_year = copy_from.indicators.select_related("level1", "level2").order_by("position")
         rows = [
             Indicator(
                 sheet=sheet,
-                position=row.position,
+                position=position,
                 level1=row.level1,
                 level2=row.level2,
                 name=row.name,
                 target_text=row.target_text,
                 weight=row.weight,
             )
-            for row in copy_from.indicators.all()
+            for position, row in enumerate(
+                grouped(list(last_year), lambda row: place_of(row.level1, row.level2))
+            )
         ]
         Indicator.create_many(rows, user=user)
     figures.store(sheet)
     return sheet
+
+
+def grouped_rows(rows: tuple[RowContent, ...]) -> list[RowContent]:
+    """The rows in the order a sheet keeps them (docs/rules.md §2.1): by level 1 in the
+    scheme's order, level 2 in the catalogue's order within it, the clerk's order within one
+    level 2; rows without a level 2 last. The editor shows the same order as the clerk types."""
+    return grouped(rows, lambda row: place_of(None, row.level2))
 
 
 @transaction.atomic
@@ -185,7 +197,8 @@ def sheet_save_content(*, sheet: Sheet, user, version: int, content: SheetConten
     """Save an editor's content if the sheet is still at the version the editor loaded.
 
     Raises StaleEdit (nothing saved) when someone saved in between, PermissionDenied when the
-    sheet is no longer editable. Rows keep their ids so their history stays readable.
+    sheet is no longer editable. Rows keep their ids so their history stays readable, and are
+    stored grouped (`grouped_rows`).
     """
     locked = _locked(sheet)
     if not locked.is_editable:
@@ -218,7 +231,7 @@ def sheet_save_content(*, sheet: Sheet, user, version: int, content: SheetConten
     kept = set()
     # Positions are unique per sheet: move the kept rows out of the way first.
     Indicator.objects.filter(sheet=locked).update(position=F("position") + 10_000)
-    for position, item in enumerate(content.rows):
+    for position, item in enumerate(grouped_rows(content.rows)):
         row = existing.get(item.row_id) if item.row_id else None
         if row is None:
             row = Indicator(sheet=locked)

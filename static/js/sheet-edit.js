@@ -1,5 +1,7 @@
 // The sheet editor: add, remove and reorder indicator rows, switch a row between a
 // quantitative and a qualitative target, and fill a known indicator's usual level and target.
+// Rows stay grouped as the form groups them (docs/rules.md §2.1): a row whose 二级指标 changes
+// moves into its group at once, as the save would put it, and ↑↓ move a row within its group.
 // Every figure is computed on the server (htmx posts the form to the preview URL).
 (function () {
   "use strict";
@@ -33,11 +35,75 @@
     if (window.htmx) window.htmx.trigger(form, "rows-changed");
   }
   function renumber() {
-    visibleRows().forEach(function (row, i) {
+    var rows = visibleRows();
+    rows.forEach(function (row, i) {
       row.id = "row-" + i;
       field(row, "ORDER").value = i + 1;
       row.querySelector(".rownum").textContent = i + 1;
+      // ↑ and ↓ stop at the edges of the row's group: beyond them the save would move it back.
+      edge(row.querySelector(".js-up"), !rows[i - 1] || group(rows[i - 1]) !== group(row));
+      edge(row.querySelector(".js-down"), !rows[i + 1] || group(rows[i + 1]) !== group(row));
     });
+  }
+  function edge(button, atEdge) {
+    if (!button) return;
+    button.setAttribute("aria-disabled", atEdge ? "true" : "false");
+    button.classList.toggle("opacity-50", atEdge);
+  }
+
+  // -- rows grouped as the form groups them ------------------------------------------------
+  var note = document.getElementById("row-group-note");
+  var warning = document.getElementById("row-group-warning");
+  function group(row) { return field(row, "level2").value; }
+  function groupName(row) {
+    var select = field(row, "level2");
+    return select.value ? select.options[select.selectedIndex].text : (note ? note.dataset.none : "");
+  }
+  // The level-2 options are in the catalogue's order (level 1 in the scheme's order, level 2
+  // within it), the order the save keeps; a row without a 二级指标 goes last.
+  function rank(row) {
+    var select = field(row, "level2");
+    return select.value ? select.selectedIndex : 1e9;
+  }
+  function groupedOrder(rows) {
+    return rows.map(function (row, i) { return { row: row, i: i, rank: rank(row) }; })
+      .sort(function (a, b) { return a.rank - b.rank || a.i - b.i; })
+      .map(function (item) { return item.row; });
+  }
+  function isGrouped() {
+    var rows = visibleRows();
+    return groupedOrder(rows).every(function (row, i) { return row === rows[i]; });
+  }
+  function say(text, values) {
+    if (!note || !text) return;
+    note.textContent = text.replace(/\{(\w+)\}/g, function (whole, key) {
+      return values[key] !== undefined ? values[key] : whole;
+    });
+  }
+  // Moving a row takes the focus out of it; put it back where the clerk was.
+  function keepFocus(focused) {
+    if (focused && focused !== document.activeElement && document.body.contains(focused)) focused.focus();
+  }
+  function regroup(changedRow) {
+    var rows = visibleRows();
+    var order = groupedOrder(rows);
+    if (order.every(function (row, i) { return row === rows[i]; })) return false;
+    var focused = document.activeElement;
+    order.forEach(function (row) { body.appendChild(row); });
+    keepFocus(focused);
+    if (warning) warning.hidden = true;
+    if (changedRow) {
+      var from = rows.indexOf(changedRow) + 1, to = order.indexOf(changedRow) + 1;
+      if (from !== to) {
+        say(note.dataset.moved, { from: from, to: to, group: groupName(changedRow) });
+        changedRow.classList.add("table-info");
+        setTimeout(function () { changedRow.classList.remove("table-info"); }, 2000);
+      }
+    }
+    return true;
+  }
+  function level2Changed(row) {
+    if (regroup(row)) changed(); else renumber();
   }
   function toggle(row) {
     var qualitative = field(row, "target_operator").value === "";
@@ -49,10 +115,20 @@
   function setIfEmpty(input, value) {
     if (input && !input.value && value !== undefined && value !== null && value !== "") input.value = value;
   }
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (o) { return o.value === String(value); });
+  }
   function fillKnown(row) {
     var item = known[field(row, "name").value.trim()];
     if (!item) return;
-    setIfEmpty(field(row, "level2"), item.level2);
+    // The indicator's usual 二级指标, unless the clerk chose this row's one themselves (a new
+    // row's, taken over from the row above, was not chosen).
+    var level2 = field(row, "level2");
+    if (!row.dataset.level2Chosen && item.level2 && hasOption(level2, item.level2) &&
+        level2.value !== String(item.level2)) {
+      level2.value = item.level2;
+      level2Changed(row);
+    }
     var operator = field(row, "target_operator");
     var untouched = !field(row, "target_number").value && !field(row, "target_text").value;
     if (untouched) {
@@ -82,8 +158,14 @@
     var rows = visibleRows();
     var i = rows.indexOf(row);
     var other = rows[i + direction];
-    if (!other) return;
+    if (!other || group(other) !== group(row)) {
+      // The first or last row of its group: another group is chosen by its 二级指标.
+      say(direction < 0 ? note.dataset.first : note.dataset.last, { n: i + 1, group: groupName(row) });
+      return;
+    }
+    var focused = document.activeElement;
     if (direction < 0) body.insertBefore(row, other); else body.insertBefore(other, row);
+    keepFocus(focused);
     changed();
   }
   function remove(row) {
@@ -116,6 +198,10 @@
     if (event.target.name === row.dataset.prefix + "-target_operator" ||
         event.target.name === row.dataset.prefix + "-target_unit") toggle(row);
     if (event.target.name === row.dataset.prefix + "-name") fillKnown(row);
+    if (event.target.name === row.dataset.prefix + "-level2") {
+      row.dataset.level2Chosen = "1";
+      level2Changed(row);
+    }
   });
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".js-row-link");
@@ -124,11 +210,23 @@
     goToRow(parseInt(link.dataset.row, 10));
   });
   document.getElementById("add-row").addEventListener("click", addRow);
+  var regroupNow = document.getElementById("regroup-now");
+  if (regroupNow) regroupNow.addEventListener("click", function () {
+    if (regroup(null)) changed();
+    say(note.dataset.regrouped, {});
+    document.getElementById("add-row").focus();
+  });
   visibleRows().forEach(toggle);
+  // A row's stored 二级指标 was chosen by whoever saved it; only new rows take a known one's.
+  body.querySelectorAll("tr.indicator-row").forEach(function (row) {
+    if (field(row, "level2").value) row.dataset.level2Chosen = "1";
+  });
   body.querySelectorAll("tr.indicator-row").forEach(function (row) {
     if (field(row, "DELETE").checked) row.hidden = true;
   });
   renumber();
+  // A sheet on record from before rows were kept grouped: say the save will group it.
+  if (warning && !isGrouped()) warning.hidden = false;
   if (location.hash.indexOf("#row-") === 0) goToRow(parseInt(location.hash.slice(5), 10));
 
   // For the keeper of unsaved input (static/js/idle-timeout.js): rows in page order, adding

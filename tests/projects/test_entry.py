@@ -95,9 +95,11 @@ def test_rows_are_added_removed_and_reordered(filler):
     sheet = sheet_of("政府聘用辅助人员经费")
     data = form_data(client.get(edit_url(sheet)))
     level2 = data["rows-0-level2"]
-    # Remove row 1, move row 11 first, add a new row last.
+    # Remove row 1, move row 10 first, add a new row last: rows stay grouped as the form
+    # groups them (docs/rules.md §2.1), so row 10 leads its own 二级指标 (可持续影响指标) and
+    # the new 数量指标 row joins row 0's group.
     data["rows-1-DELETE"] = "on"
-    data["rows-11-ORDER"] = "0"
+    data["rows-10-ORDER"] = "0"
     data["rows-TOTAL_FORMS"] = "13"
     data.update(
         {
@@ -118,9 +120,11 @@ def test_rows_are_added_removed_and_reordered(filler):
             "name", "target_text", "actual_text"
         )
     )
-    assert names[0][0] == "办事人员满意度"
+    assert names[0][0] == "政府聘用服务人员数量"
+    assert names[1] == ("新增指标", "≥10(场)", "12.00(场)")
+    assert names[7][0] == "档案管理机制健全性"
+    assert names[-1][0] == "办事人员满意度"
     assert "政府聘用服务人员岗位培训通过" not in [n for n, _, _ in names]
-    assert names[-1] == ("新增指标", "≥10(场)", "12.00(场)")
     assert len(names) == 12
 
 
