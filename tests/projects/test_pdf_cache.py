@@ -39,6 +39,10 @@ class FakeHTML:
     def __init__(self, string: str, url_fetcher=None) -> None:
         self.string = string
 
+    def render(self) -> FakeHTML:
+        self.pages = [self]  # one page: no level cell to split at a page break
+        return self
+
     def write_pdf(self) -> bytes:
         FakeHTML.renders.append(self.string)
         return b"%PDF-fake " + hashlib.sha256(self.string.encode()).hexdigest().encode()
