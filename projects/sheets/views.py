@@ -276,16 +276,13 @@ def sheet_edit_preview(request: HttpRequest, pk: int) -> HttpResponse:
     rows whose computed cell changed out, as htmx out-of-band swaps (`live`)."""
     # Everything scored comes from the form: the stored rows and funds are not read.
     sheet = get_sheet_for_user(request.user, pk, action="edit", queryset=live.sheet_only())
-    header = SheetHeaderForm(request.POST, sheet_unit=sheet.amount_unit)
-    rows = live.rows_formset(
-        request.POST, prefix=ROWS_PREFIX, level2_queryset=level2_choices_for(sheet)
-    )
+    data = live.posted_data(request)
+    header = SheetHeaderForm(data, sheet_unit=sheet.amount_unit)
+    rows = live.rows_formset(data, prefix=ROWS_PREFIX, level2_queryset=level2_choices_for(sheet))
     content, prefixes = partial_content(header, rows)
     view = _live_view(sheet, content, header.shown_unit())
     # Only the rows whose computed cell changed since the browser last showed it.
-    row_views = live.changed_rows(
-        zip(prefixes, view.rows, strict=True), live.posted_sigs(request.POST)
-    )
+    row_views = live.changed_rows(zip(prefixes, view.rows, strict=True), live.posted_sigs(data))
     return render(
         request,
         "projects/sheets/includes/live_update.html",

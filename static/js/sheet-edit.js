@@ -29,6 +29,8 @@
       sigs[cell.id.replace(/^calc-/, "")] = cell.dataset.sig;
     });
     event.detail.parameters.live_sigs = JSON.stringify(sigs);
+    // Posted as JSON (hx-ext="json-enc"), so Django reads the token from the header.
+    event.detail.headers["X-CSRFToken"] = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
   });
   function changed() {
     renumber();

@@ -112,3 +112,57 @@ def test_live_scoring_reads_the_form_as_saving_it_does(filler):
     assert f'id="live-weight-total">{saved.weight_total_text}<' in live_html
     for finding in saved.findings:
         assert finding.message in live_html
+
+
+def preview_json(client, sheet, data, sigs=None, **extra):
+    body = json.dumps({**data, "live_sigs": json.dumps(sigs or {})})
+    return client.post(
+        reverse("projects:sheet-edit-preview", args=[sheet.pk]),
+        body,
+        content_type="application/json",
+        **extra,
+    )
+
+
+def test_the_editor_posts_live_scoring_as_json_and_it_answers_as_the_form_does(filler):
+    client = logged_in(filler)
+    sheet = sheet_of("政府聘用辅助人员经费")
+    page = client.get(edit_url(sheet)).content.decode()
+    assert 'hx-ext="json-enc"' in page and "htmx-ext-json-enc/json-enc.min.js" in page
+    data = form_data(client.get(edit_url(sheet)))
+    data["rows-0-score"] = "1.00"
+    as_form = preview(client, sheet, data).content.decode()
+    as_json = preview_json(client, sheet, data)
+    assert as_json.status_code == 200
+    assert as_json.content.decode() == as_form
+
+
+def test_live_scoring_as_json_needs_the_csrf_header(filler, settings):
+    from django.test import Client
+
+    client = logged_in(filler, Client(enforce_csrf_checks=True))
+    sheet = sheet_of("政府聘用辅助人员经费")
+    data = form_data(client.get(edit_url(sheet)))
+    assert preview_json(client, sheet, data).status_code == 403
+    token = (
+        client.cookies[settings.CSRF_COOKIE_NAME].value
+        if not settings.CSRF_USE_SESSIONS
+        else (data["csrfmiddlewaretoken"])
+    )
+    ok = preview_json(client, sheet, data, HTTP_X_CSRFTOKEN=data.get("csrfmiddlewaretoken", token))
+    assert ok.status_code == 200
+
+
+def test_live_scoring_refuses_json_that_is_not_an_editors_fields(filler, settings):
+    client = logged_in(filler)
+    sheet = sheet_of("政府聘用辅助人员经费")
+    url = reverse("projects:sheet-edit-preview", args=[sheet.pk])
+    for body in ("[1, 2]", "{not json", '"text"'):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, body
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    many = json.dumps({f"field-{i}": "1" for i in range(11)})
+    assert client.post(url, many, content_type="application/json").status_code == 400
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    big = json.dumps({"rows-0-reason": "长" * 200})
+    assert client.post(url, big, content_type="application/json").status_code == 400
