@@ -107,7 +107,7 @@ def _grade_block(scope, counts: dict) -> dict:
     filters = scope.filters()
     items = [
         charts.Item(
-            label=f"{grade} {grade_name(grade)}" if grade_name(grade) != grade else grade,
+            label=grade_name(grade),
             value=counts["grades"][grade],
             text=str(counts["grades"][grade]),
             href=sheets_url(filters, grade=grade),

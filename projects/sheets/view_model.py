@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from indicators import scoring
 from indicators.findings import Code, Finding, Severity
-from indicators.messages import SEVERITY_NAMES, finding_message
+from indicators.messages import SEVERITY_NAMES, finding_message, grade_name
 from indicators.models import RuleSet
 from indicators.numbers import WAN, amount, figure, in_unit, two
 from indicators.scoring import Grade, SuggestionRule
@@ -566,7 +566,7 @@ def _explain_grade(result: scoring.SheetResult, rule_set: RuleSet) -> str:
         "总分 %(total)s → %(grade)s（优 ≥ %(excellent)s，良 ≥ %(good)s，中 ≥ %(pass)s，其余为差）"
     ) % {
         "total": two(result.total),
-        "grade": result.grade,
+        "grade": grade_name(result.grade),
         "excellent": two(rule_set.grade_excellent),
         "good": two(rule_set.grade_good),
         "pass": two(rule_set.grade_pass),
