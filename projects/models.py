@@ -16,6 +16,7 @@ from indicators.messages import LEVEL_NAMES
 from indicators.models import Bureau, Level1, Level2, RuleSet
 
 from . import official, workflow
+from .acting import history_user
 
 # Amounts are stored in 万元 with 6 decimal places, enough to hold an amount printed in 元
 # exactly (1 元 = 0.0001 万元, 1 分 = 0.000001 万元); `Sheet.amount_unit` is the unit printed.
@@ -71,7 +72,7 @@ class Project(models.Model):
         Unit, on_delete=models.PROTECT, related_name="projects", verbose_name=_("实施单位")
     )
     name = models.CharField(_("项目名称"), max_length=200)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["unit__name", "name"]
@@ -153,7 +154,7 @@ class Sheet(models.Model):
         related_name="+",
         verbose_name=_("公开人"),
     )
-    history = HistoricalRecords(excluded_fields=["updated_at", "list_key"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "list_key"], get_user=history_user)
 
     class Meta:
         ordering = ["-year", "project__unit__name", "project__name"]
@@ -305,7 +306,7 @@ class BudgetLine(models.Model):
     initial = models.DecimalField(_("年初预算数"), **AMOUNT)
     annual = models.DecimalField(_("全年预算数"), **AMOUNT)
     executed = models.DecimalField(_("全年执行数"), **AMOUNT)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["sheet", "position"]
@@ -387,7 +388,7 @@ class Indicator(models.Model):
     score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2, null=True, blank=True)
     reason = models.TextField(_("偏差原因分析及改进措施"), blank=True)
     applicable = models.BooleanField(_("适用"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["sheet", "position"]
@@ -730,7 +731,7 @@ class Comment(models.Model):
         related_name="+",
         verbose_name=_("标记解决人"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -796,7 +797,7 @@ class Evidence(models.Model):
         verbose_name=_("上传人"),
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from projects import figures
 from projects.access import may
+from projects.acting import acts_for_user
 from projects.models import Comment, Evidence, Indicator, Sheet
 from projects.sheets.services import CommentRequired, StaleEdit, sheet_transition
 
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 
+@acts_for_user
 @transaction.atomic
 def review_action(*, sheet: Sheet, user, action: str, version: int, comment: str = "") -> Sheet:
     """退回 (return), 审核通过 (approve) or 重新打开 (reopen) a sheet, with its comment.
@@ -51,6 +53,7 @@ def review_action(*, sheet: Sheet, user, action: str, version: int, comment: str
     return sheet
 
 
+@acts_for_user
 @transaction.atomic
 def comment_add(
     *,
@@ -94,6 +97,7 @@ def comment_add(
     return comment
 
 
+@acts_for_user
 @transaction.atomic
 def comment_set_resolved(*, comment: Comment, user, resolved: bool) -> Comment:
     """Mark a thread resolved (or open again); only its first comment carries the mark."""
@@ -159,6 +163,7 @@ def check_evidence(upload) -> str:
     return content_type
 
 
+@acts_for_user
 @transaction.atomic
 def evidence_add(*, sheet: Sheet, user, upload, indicator: Indicator | None = None) -> Evidence:
     """Attach a file to the sheet or to one of its rows, once its type and size are checked."""
@@ -178,6 +183,7 @@ def evidence_add(*, sheet: Sheet, user, upload, indicator: Indicator | None = No
     )
 
 
+@acts_for_user
 @transaction.atomic
 def evidence_delete(*, evidence: Evidence, user) -> None:
     if not may(user, "attach", evidence.sheet):

@@ -25,6 +25,7 @@ from indicators.grouping import grouped, place_of
 from indicators.models import Level2, RuleSet
 from projects import figures
 from projects.access import may, roles
+from projects.acting import acts_for_user
 from projects.audit.services import Action, record
 from projects.models import (
     BudgetLine,
@@ -143,6 +144,7 @@ def _empty_budget_lines(sheet: Sheet, user) -> None:
     )
 
 
+@acts_for_user
 @transaction.atomic
 def sheet_create(
     *, unit: Unit, project_name: str, year: int, user, copy_from: Sheet | None = None
@@ -192,6 +194,7 @@ def grouped_rows(rows: tuple[RowContent, ...]) -> list[RowContent]:
     return grouped(rows, lambda row: place_of(None, row.level2))
 
 
+@acts_for_user
 @transaction.atomic
 def sheet_save_content(*, sheet: Sheet, user, version: int, content: SheetContent) -> Sheet:
     """Save an editor's content if the sheet is still at the version the editor loaded.
@@ -303,6 +306,7 @@ def _locked(sheet: Sheet) -> Sheet:
     )
 
 
+@acts_for_user
 @transaction.atomic
 def sheet_transition(
     *, sheet: Sheet, user, action: str, comment: str = "", version: int | None = None
@@ -372,6 +376,7 @@ def left_draft(sheet: Sheet | None) -> bool:
     return sheet.status != Status.DRAFT or sheet.transitions.exists()
 
 
+@acts_for_user
 @transaction.atomic
 def sheet_delete(*, sheet: Sheet, user) -> None:
     """Delete a draft that never left 草稿, with its rows, budget lines, comments and evidence,
