@@ -1,7 +1,8 @@
 // The sheet editor's keyboard and leaving: Enter in a single-line field moves to the next field
 // and never submits the whole form (while an input method is composing, Enter stays the input
-// method's; in a textarea it stays a line break); Ctrl+S / Cmd+S saves the draft; leaving the
-// page with unsaved changes asks first (the browser's own prompt).
+// method's; in a textarea it stays a line break); Ctrl+Enter in a row inserts a row below it;
+// "=" in a 得分 field takes the row's suggested score; Ctrl+S / Cmd+S saves the draft; leaving
+// the page with unsaved changes asks first (the browser's own prompt).
 (function () {
   "use strict";
   var form = document.getElementById("sheet-form");
@@ -45,9 +46,38 @@
     if (next.select && next.tagName === "INPUT" && /^(text|search|number|tel|url|email)$/.test(next.type)) next.select();
   }
 
+  // The suggested score of a row, as its computed cell shows it ("" when there is none).
+  function suggestion(row) {
+    var cell = document.getElementById("calc-" + row.dataset.prefix);
+    var shown = cell && cell.querySelector(".suggested .explain");
+    return shown ? shown.textContent.trim() : "";
+  }
+  function takeSuggestion(input) {
+    var value = suggestion(input.closest("tr.indicator-row"));
+    if (!value) return;
+    input.value = value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.select();
+  }
+
   form.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
+    if (event.isComposing || event.keyCode === 229) return;
     var target = event.target;
+    var row = target.closest && target.closest("tr.indicator-row");
+    // Ctrl+Enter in a row: a new row right below it, in its 二级.
+    if (row && event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.altKey) {
+      event.preventDefault();
+      if (window.perfevalEditor) window.perfevalEditor.addRow(row);
+      return;
+    }
+    // "=" in a 得分 field: take the suggested score (a score never contains "=").
+    if (row && event.key === "=" && /-score$/.test(target.name || "") && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      takeSuggestion(target);
+      return;
+    }
+    if (event.key !== "Enter") return;
     if (target.tagName !== "INPUT" || OWN_ENTER[target.type]) return;
     if (event.ctrlKey || event.metaKey || event.altKey) { event.preventDefault(); return; }
     event.preventDefault();

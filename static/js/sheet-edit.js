@@ -141,16 +141,19 @@
     }
     toggle(row);
   }
-  function addRow() {
+  // A new row at the end, or right below `after` (a row: ＋ or Ctrl+Enter in it), in the
+  // same 二级 as the row above it, so the groups stay whole.
+  function addRow(after) {
+    var below = after && after.nodeType === 1 && after.matches("tr.indicator-row") ? after : null;
     var index = parseInt(total.value, 10);
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     var holder = document.createElement("tbody");
     holder.innerHTML = html.trim();
     var row = holder.firstElementChild;
     var rows = visibleRows();
-    var last = rows[rows.length - 1];
-    if (last) field(row, "level2").value = field(last, "level2").value;
-    body.appendChild(row);
+    var above = below || rows[rows.length - 1];
+    if (above) field(row, "level2").value = field(above, "level2").value;
+    if (below) body.insertBefore(row, below.nextElementSibling); else body.appendChild(row);
     total.value = index + 1;
     toggle(row);
     changed();
@@ -193,6 +196,7 @@
     if (button.classList.contains("js-up")) move(row, -1);
     else if (button.classList.contains("js-down")) move(row, 1);
     else if (button.classList.contains("js-remove")) remove(row);
+    else if (button.classList.contains("js-insert")) addRow(row);
   });
   body.addEventListener("change", function (event) {
     var row = event.target.closest("tr.indicator-row");

@@ -1,5 +1,6 @@
 """The editor's keyboard and leaving, in the browser: Enter in a single-line field moves to the
-next field and never submits; Ctrl+S saves; leaving with unsaved changes asks first."""
+next field and never submits; Ctrl+Enter inserts a row below; "=" takes the suggested score;
+Ctrl+S saves; leaving with unsaved changes asks first."""
 
 from __future__ import annotations
 
@@ -114,3 +115,47 @@ def test_discarding_a_kept_draft_reloads_without_asking(e2e_demo, page_for, live
     expect(page.locator("#id_goal_achieved")).to_have_value(original)
     assert dialogs == ["beforeunload"]
     assert page.url == url
+
+
+def test_ctrl_enter_inserts_a_row_below_and_equals_takes_the_suggested_score(
+    e2e_demo, page_for, live_server
+):
+    sheet = draft()
+    page, _url = open_editor(page_for, live_server, sheet)
+    rows = page.locator("#rows-body tr.indicator-row")
+    before = rows.count()
+    third = rows.nth(2)
+    group = third.locator("select[name$='-level2']").input_value()
+    third.locator("input[name$='-name']").click()
+    page.keyboard.press("Control+Enter")
+    expect(rows).to_have_count(before + 1)
+    new = rows.nth(3)
+    # Below the row, in its 二级, numbered 4, the cursor in it; the old fourth row is fifth.
+    assert new.locator("input[name$='-row_id']").input_value() == ""
+    assert new.locator("select[name$='-level2']").input_value() == group
+    expect(new.locator(".rownum")).to_have_text("4")
+    expect(new.locator("select[name$='-level2']")).to_be_focused()
+    # The ＋ button does the same.
+    rows.nth(0).locator(".js-insert").click()
+    expect(rows).to_have_count(before + 2)
+    assert rows.nth(1).locator("input[name$='-row_id']").input_value() == ""
+
+    # "=" in a 得分 field takes the row's suggested score, and the total follows.
+    target = None
+    for i in range(rows.count()):
+        cell = rows.nth(i).locator(".calc .suggested .explain")
+        if cell.count():
+            target = (rows.nth(i), cell.inner_text().strip())
+            break
+    assert target is not None
+    row, suggested = target
+    assert suggested != "0.00"
+    score = row.locator("input[name$='-score']")
+    score.fill("0")
+    total = page.locator("#live-total")
+    expect(total).not_to_have_text("")
+    page.wait_for_timeout(800)  # the live total of the zeroed score
+    zeroed = total.inner_text()
+    score.press("=")
+    expect(score).to_have_value(suggested)
+    expect(total).not_to_have_text(zeroed)
