@@ -205,7 +205,8 @@
         event.target.name === row.dataset.prefix + "-target_unit") toggle(row);
     if (event.target.name === row.dataset.prefix + "-name") fillKnown(row);
     if (event.target.name === row.dataset.prefix + "-level2") {
-      row.dataset.level2Chosen = "1";
+      // Emptied, the row takes a known indicator's 二级指标 again, as a new row does.
+      row.dataset.level2Chosen = event.target.value ? "1" : "";
       level2Changed(row);
     }
   });
