@@ -53,7 +53,7 @@ def mm(value: float) -> float:
 
 # Where the level columns stand on an A4 landscape page (pdf.css: 10 mm side margins, the
 # level-1 column 7 % and the level-2 column 8.5 % of the width between them), in points, a
-# point inside each edge; below the top margin (14 mm) that holds the running header.
+# point inside each edge; below the top margin (12 mm) that holds the running header.
 CONTENT = mm(297) - 2 * mm(10)
 LEVEL_COLUMNS = {
     1: (mm(10) + 1, 0.07 * CONTENT - 2),
@@ -66,7 +66,7 @@ def column_text(data: bytes, tmp_path, page: int, level: int) -> str:
     path = tmp_path / "sheet.pdf"
     path.write_bytes(data)
     x, width = LEVEL_COLUMNS[level]
-    box = ["-x", f"{x:.0f}", "-y", f"{mm(14):.0f}", "-W", f"{width:.0f}", "-H", f"{mm(180):.0f}"]
+    box = ["-x", f"{x:.0f}", "-y", f"{mm(12):.0f}", "-W", f"{width:.0f}", "-H", f"{mm(180):.0f}"]
     args = ["pdftotext", "-f", str(page), "-l", str(page), *box, str(path), "-"]
     text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     return "".join(text.split())

@@ -145,8 +145,8 @@ def test_the_sheet_page_lays_out_the_official_form(client_for, filler):
     assert "1,087.50" in html and "1,052.02" in html and "96.31" in html and "9.63" in html
     assert "96.63" in html
     # Level cells span their rows: 产出指标 covers the 25 output rows, 数量指标 17 of them.
-    assert '<td class="level" rowspan="25">产出指标</td>' in html
-    assert '<td class="level" rowspan="17">数量指标</td>' in html
+    assert '<td class="level" data-level="1" rowspan="25">产出指标</td>' in html
+    assert '<td class="level" data-level="2" rowspan="17">数量指标</td>' in html
     assert len(view.rows) == 40
     assert sum(r.level1_span for r in view.rows) == 40
     assert sum(r.level2_span for r in view.rows) == 40
