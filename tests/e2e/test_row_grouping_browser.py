@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import F
 from playwright.sync_api import expect
 
 from projects.models import Indicator
@@ -102,3 +103,30 @@ def test_choosing_another_level2_moves_the_row_and_a_chosen_level2_stays(
     first_group.locator("input[name$='-name']").fill(KNOWN)
     first_group.locator("input[name$='-name']").press("Tab")
     expect(rows.nth(1).locator("select[name$='-level2'] option:checked")).to_have_text("数量指标")
+
+
+def test_a_scattered_sheet_on_record_is_pointed_out_and_grouped_on_request(
+    e2e_demo, page_for, live_server
+):
+    sheet = sheet_of(PROJECT)
+    rows_on_record = list(Indicator.objects.filter(sheet=sheet).order_by("position"))
+    # Stored before the rule: a 质量指标 row after the 时效指标 rows (positions out of the way
+    # first, as they are unique).
+    order = [0, 1, 3, 4, 2, *range(5, 12)]
+    Indicator.objects.filter(sheet=sheet).update(position=F("position") + 10_000)
+    for position, index in enumerate(order):
+        Indicator.objects.filter(pk=rows_on_record[index].pk).update(position=position)
+    page = page_for("filler")
+    page.goto(f"{live_server.url}/sheets/{sheet.pk}/edit/")
+    warning = page.locator("#row-group-warning")
+    expect(warning).to_be_visible()
+    expect(page.locator("#live-findings")).to_contain_text("质量指标的指标行不相邻")
+    rows = page.locator("#rows-body tr.indicator-row:visible")
+    expect(rows.nth(4).locator("input[name$='-name']")).to_have_value(rows_on_record[2].name)
+
+    page.click("#regroup-now")
+    expect(warning).to_be_hidden()
+    expect(rows.nth(2).locator("input[name$='-name']")).to_have_value(rows_on_record[2].name)
+    expect(page.locator("#row-group-note")).to_have_text("已按一级、二级指标归组。")
+    # The live check follows the order shown: no warning left.
+    expect(page.locator("#live-findings")).not_to_contain_text("指标行不相邻")
