@@ -63,6 +63,19 @@ class SheetDiff:
     def removed(self) -> tuple[RowChange, ...]:
         return tuple(r for r in self.rows if r.kind == "removed")
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """How much changed, as the inbox says it: rows changed, added and removed, funds
+        figures and header or goal fields changed."""
+        kinds = [r.kind for r in self.rows]
+        return {
+            "changed": kinds.count("changed"),
+            "added": kinds.count("added"),
+            "removed": kinds.count("removed"),
+            "funds": len(self.funds),
+            "header": len(self.header),
+        }
+
 
 def _changes(old: dict, new: dict, keys) -> tuple[Change, ...]:
     return tuple(

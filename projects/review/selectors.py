@@ -21,11 +21,15 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from indicators import numbers
 from indicators.models import Level2
@@ -287,6 +291,28 @@ def with_open_comments(sheets) -> list[Sheet]:
     return sheets
 
 
+def with_changes(sheets: list[Sheet]) -> list[Sheet]:
+    """The sheets (one page), each resubmitted one with `changes`: what changed since its
+    previous submission (`SheetDiff.counts`), from the last two submissions' snapshots, read
+    for this page's resubmitted sheets only, two a sheet at most (one query)."""
+    ids = [s.pk for s in sheets if getattr(s, "resubmitted", False)]
+    snapshots: dict[int, list[dict]] = {}
+    if ids:
+        latest = (
+            SheetTransition.objects.filter(sheet_id__in=ids, snapshot__isnull=False)
+            .annotate(rank=Window(RowNumber(), partition_by=F("sheet_id"), order_by=F("pk").desc()))
+            .filter(rank__lte=2)
+            .order_by("sheet_id", "pk")
+            .values_list("sheet_id", "snapshot")
+        )
+        for sheet_id, snapshot in latest:
+            snapshots.setdefault(sheet_id, []).append(snapshot)
+    for sheet in sheets:
+        pair = snapshots.get(sheet.pk, [])
+        sheet.changes = diff_snapshots(*pair).counts if len(pair) == 2 else None
+    return sheets
+
+
 # The unit's overview lists returned sheets first: they wait for the unit.
 OVERVIEW_ORDER = [
     Status.RETURNED,
@@ -343,33 +369,35 @@ class HistoryEntry:
     action: str = "~"
 
 
-INDICATOR = official.INDICATOR_COLUMNS
+# The fields by the interface's words (an entry names the field it changed, in the reader's
+# language); the official labels are for the printed sheet.
 SHEET_FIELDS = [
     ("status", gettext_lazy("状态")),
-    ("budget_weight", "预算执行分值"),
-    ("goal_expected", official.GOAL_EXPECTED),
-    ("goal_achieved", official.GOAL_ACHIEVED),
+    ("budget_weight", gettext_lazy("预算执行分值")),
+    ("goal_expected", gettext_lazy("预期目标")),
+    ("goal_achieved", gettext_lazy("实际完成情况")),
     ("amount_unit", gettext_lazy("金额单位")),
 ]
 # The sheet's own fields that are a change of state rather than of content.
 SHEET_KINDS = {"status": STATUS}
 ROW_FIELDS = [
     ("position", gettext_lazy("顺序")),
-    ("name", INDICATOR["name"]),
-    ("target_text", INDICATOR["target"]),
-    ("actual_text", INDICATOR["actual"]),
-    ("weight", INDICATOR["weight"]),
-    ("score", INDICATOR["score"]),
-    ("reason", INDICATOR["reason"]),
+    ("name", gettext_lazy("三级指标")),
+    ("target_text", gettext_lazy("年度指标值")),
+    ("actual_text", gettext_lazy("实际完成值")),
+    ("weight", pgettext_lazy("indicator column", "分值")),
+    ("score", pgettext_lazy("indicator column", "得分")),
+    ("reason", gettext_lazy("偏差原因分析及改进措施")),
     ("applicable", gettext_lazy("适用")),
-    ("level2", INDICATOR["level2"]),
+    ("level2", gettext_lazy("二级指标")),
 ]
 # Stored amounts, in 万元 whatever unit the sheet prints: 全年执行数（万元）.
 LINE_FIELDS = [
-    (column, official.FUNDS_COLUMNS[column] + official.FUNDS_LINES[1])
-    for column in ("initial", "annual", "executed")
+    ("initial", gettext_lazy("年初预算数（万元）")),
+    ("annual", gettext_lazy("全年预算数（万元）")),
+    ("executed", gettext_lazy("全年执行数（万元）")),
 ]
-PROJECT_FIELDS = [("name", official.PROJECT)]
+PROJECT_FIELDS = [("name", gettext_lazy("项目名称"))]
 COMMENT_FIELDS = [("body", gettext_lazy("内容")), ("resolved_at", gettext_lazy("解决时间"))]
 EVIDENCE_FIELDS = [("name", gettext_lazy("文件名"))]
 
@@ -399,6 +427,15 @@ def _shown(field_name: str, value, level2_names: dict) -> str:
 # Not listed among what a new or deleted record holds: its place is in the entry's label, and
 # a row is 适用 unless said otherwise.
 SNAPSHOT_HIDDEN = {"position"}
+
+
+def _quoting(sentence: str, *, n=None, **content) -> str:
+    """An entry's label: the sentence escaped, what it quotes of the sheet (a row's name, a
+    comment, a file) marked as Chinese content for the page; `n` is a number."""
+    values = {key: format_html('<span lang="zh-Hans">{}</span>', v) for key, v in content.items()}
+    if n is not None:
+        values["n"] = n
+    return mark_safe(escape(sentence) % values)  # noqa: S308 - escaped above
 
 
 def _snapshot(record, fields, level2_names) -> tuple:
@@ -483,8 +520,8 @@ def history(sheet: Sheet) -> list[HistoryEntry]:
     entries += _record_changes(
         Indicator.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         ROW_FIELDS,
-        lambda r: (
-            _("第 %(n)s 行 %(name)s") % {"n": _shown("position", r.position, {}), "name": r.name}
+        lambda r: _quoting(
+            _("第 %(n)s 行 %(name)s"), n=_shown("position", r.position, {}), name=r.name
         ),
         CONTENT,
         dict(Level2.objects.values_list("pk", "name")),
@@ -492,7 +529,7 @@ def history(sheet: Sheet) -> list[HistoryEntry]:
     entries += _record_changes(
         BudgetLine.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         LINE_FIELDS,
-        lambda r: BudgetLine.Kind(r.kind).label,
+        lambda r: _quoting("%(name)s", name=BudgetLine.Kind(r.kind).label),
         CONTENT,
     )
     entries += _record_changes(
@@ -504,13 +541,13 @@ def history(sheet: Sheet) -> list[HistoryEntry]:
     entries += _record_changes(
         Comment.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         COMMENT_FIELDS,
-        lambda r: _("审核意见“%(start)s”") % {"start": Truncator(r.body).chars(20)},
+        lambda r: _quoting(_("审核意见“%(start)s”"), start=Truncator(r.body).chars(20)),
         COMMENT,
     )
     entries += _record_changes(
         Evidence.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         EVIDENCE_FIELDS,
-        lambda r: _("佐证材料 %(name)s") % {"name": r.name},
+        lambda r: _quoting(_("佐证材料 %(name)s"), name=r.name),
         EVIDENCE,
     )
     entries.sort(key=lambda e: e.when, reverse=True)

@@ -43,6 +43,7 @@ from .selectors import (
     inbox_count,
     overview_groups,
     review_context,
+    with_changes,
     with_open_comments,
 )
 from .services import (
@@ -324,7 +325,7 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     states = awaiting_states(request.user)
     context = {
-        "sheets": with_open_comments(page.object_list),
+        "sheets": with_changes(with_open_comments(page.object_list)),
         "page": page,
         "query": "",
         # 财政 and the 管理员 see several departments, the 管理员 both tiers' sheets.

@@ -313,3 +313,33 @@ def test_the_inbox_marks_a_resubmission_and_links_to_what_changed(filler, review
     assert page.count("再次提交") == 1
     assert f'href="/sheets/{first.pk}/#changes"' in page
     assert f'href="/sheets/{other.pk}/#changes"' not in page
+
+
+def test_the_inbox_says_what_a_resubmission_changed(filler, reviewer, django_assert_num_queries):
+    from projects.sheets.services import sheet_transition
+
+    sheet = sheet_transition(sheet=sheet_of("信息化运维项目"), user=filler, action="submit")
+    sheet_transition(sheet=sheet_of("人才大厦运行维护经费"), user=filler, action="submit")
+    sheet = sheet_transition(sheet=sheet, user=reviewer, action="return", comment="请补充")
+    client = logged_in(filler)
+    data = form_data(client.get(edit_url(sheet)))
+    data["rows-0-score"] = "0.50"
+    data["rows-0-reason"] = "按实际完成情况扣分：会议推迟至次年举行"
+    data["rows-1-reason"] = "已补充原因"
+    data["goal_achieved"] = data["goal_achieved"] + "（已修订）"
+    response = client.post(edit_url(sheet), {**data, "action": "submit"})
+    assert response["Location"] == f"/sheets/{sheet.pk}/"
+    html = logged_in(reviewer).get("/review/").content.decode()
+    line = html.split('class="small text-muted inbox-changes">')[1].split("</div>")[0]
+    assert line.strip() == "改动：2 行修改 表头或目标 1 处"
+    assert html.count("inbox-changes") == 1  # the first submission says nothing
+
+
+def test_an_unchanged_resubmission_says_so(filler, reviewer):
+    from projects.sheets.services import sheet_transition
+
+    sheet = sheet_transition(sheet=sheet_of("信息化运维项目"), user=filler, action="submit")
+    sheet = sheet_transition(sheet=sheet, user=reviewer, action="return", comment="请补充")
+    sheet_transition(sheet=sheet, user=filler, action="submit")
+    html = logged_in(reviewer).get("/review/").content.decode()
+    assert "改动：无\n</div>" in html
