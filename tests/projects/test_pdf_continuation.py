@@ -199,3 +199,29 @@ def test_a_worker_writes_the_same_split_pdf(seed, tmp_path):
     second = page_text(data, tmp_path, 2)
     assert f"{official.PROJECT}：{view.project}" in second
     assert column_text(data, tmp_path, 2, 1).startswith(f"{HEAD[1]}{view.rows[0].level1}")
+
+
+def test_a_split_copies_the_cell_as_printed_whatever_its_text():
+    # User text reaches the HTML escaped: a name that looks like markup stays text, and the
+    # copy keeps the cell's other attributes (lang) untouched.
+    name = "&lt;/td&gt; rowspan=&quot;9&quot;"
+    rows = "".join(
+        f'<tr id="row-{i}" class="indicator">'
+        + (
+            f'<td class="level" lang="zh-Hans" data-level="1" rowspan="4">{name}</td>'
+            if i == 0
+            else ""
+        )
+        + (f'<td class="level" data-level="2" rowspan="2">二{i}</td>' if i % 2 == 0 else "")
+        + "<td>x</td></tr>"
+        for i in range(4)
+    )
+    split = pdf.split_groups(f"<table><tbody>{rows}</tbody></table>", (1, 3))
+    assert split.count(f">{name}</td>") == 3
+    assert (
+        '<tr id="row-1" class="indicator"><td data-continued class="level" lang="zh-Hans"'
+        f' data-level="1" rowspan="2">{name}</td><td data-continued class="level"'
+        ' data-level="2" rowspan="1">二0</td><td>x</td></tr>'
+    ) in split
+    spans = [(c.row, c.level, c.span) for c in pdf.indicator_rows(split).cells]
+    assert spans == [(0, 1, 1), (0, 2, 1), (1, 1, 2), (1, 2, 1), (2, 2, 1), (3, 1, 1), (3, 2, 1)]
