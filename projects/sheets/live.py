@@ -55,7 +55,10 @@ def posted_data(request) -> dict[str, str]:
         raise BadRequest("live scoring: the body is not an object of fields")
     if len(data) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:
         raise TooManyFieldsSent("live scoring: more fields than any editor has")
-    return {str(name): _text(value) for name, value in data.items()}
+    return {
+        name if type(name) is str else str(name): value if type(value) is str else _text(value)
+        for name, value in data.items()
+    }
 
 
 def _text(value) -> str:
@@ -85,10 +88,28 @@ def rows_formset(data, *, prefix: str, level2_queryset):
         methods["_clean_fields"] = _clean_fields_directly
     form = type("LiveIndicatorForm", (IndicatorForm,), methods)
     form.base_fields = _SharedFields(fields)
-    formset = type("LiveIndicatorFormSet", (IndicatorFormSet,), {"form": form})
+    formset = type(
+        "LiveIndicatorFormSet", (IndicatorFormSet,), {"form": form, "add_fields": _add_fields_once}
+    )
     # A plain dict of each field's last value, as a QueryDict answers `data[name]`: its
     # lookups of absent names (unticked boxes) would each raise and catch a KeyError.
     return formset(data.dict() if hasattr(data, "dict") else dict(data), prefix=prefix)
+
+
+def _add_fields_once(formset, form, index) -> None:
+    """The formset's ORDER and DELETE fields, built for the first row and shared by the rest
+    (Django builds two new fields for every row)."""
+    shared = formset.__dict__.get("_live_extra_fields")
+    if shared is None or index is None:
+        IndicatorFormSet.add_fields(formset, form, index)
+        if index is not None:
+            formset._live_extra_fields = {
+                name: form.fields[name]
+                for name in (forms.formsets.ORDERING_FIELD_NAME, forms.formsets.DELETION_FIELD_NAME)
+                if name in form.fields
+            }
+        return
+    form.fields.update(shared)
 
 
 def _plain(fields) -> bool:
