@@ -266,7 +266,8 @@ class IndicatorForm(forms.Form):
         label=_("二级指标"),
         queryset=Level2.objects.none(),
         required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        # The catalogue's names: content, Chinese in every language.
+        widget=forms.Select(attrs={"class": "form-select form-select-sm", "lang": "zh-Hans"}),
     )
     name = forms.CharField(
         label=_("三级指标"),
@@ -319,7 +320,10 @@ class IndicatorForm(forms.Form):
         label=_("完成程度"),
         choices=LEVEL_CHOICES,
         required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm js-qual"}),
+        # The official sheet's wording of each level, printed as chosen.
+        widget=forms.Select(
+            attrs={"class": "form-select form-select-sm js-qual", "lang": "zh-Hans"}
+        ),
     )
     not_applicable = forms.BooleanField(
         label=_("不适用"),

@@ -28,6 +28,8 @@ def rows_of(html: str) -> list[str]:
     """The history table's rows as plain text, one string each."""
     body = html.split('id="history"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    # Inline marks (a quoted name's <span lang="zh-Hans">) are no word break.
+    rows = [re.sub(r"</?span[^>]*>", "", r) for r in rows]
     return [" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in rows]
 
 

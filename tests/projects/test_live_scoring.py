@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from projects.models import Sheet
 from projects.sheets.services import sheet_transition
+from projects.templatetags.content import finding_message
 from tests.helpers import edit_url, form_data, logged_in, sheet_of, view_of
 
 SIG = re.compile(r'id="calc-([^"]+)"[^>]*data-sig="([0-9a-f]+)"')
@@ -111,7 +112,7 @@ def test_live_scoring_reads_the_form_as_saving_it_does(filler):
     assert f'id="live-total">{saved.total_text}<' in live_html
     assert f'id="live-weight-total">{saved.weight_total_text}<' in live_html
     for finding in saved.findings:
-        assert finding.message in live_html
+        assert finding_message(finding) in live_html  # as the page prints it, content marked
 
 
 def preview_json(client, sheet, data, sigs=None, **extra):
