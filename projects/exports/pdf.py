@@ -29,6 +29,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 if TYPE_CHECKING:
+    from weasyprint import Document
+
     from projects.sheets.view_model import SheetView
 
 TEMPLATE = "projects/exports/sheet_pdf.html"
@@ -73,7 +75,7 @@ def html_to_pdf(html: str) -> bytes:
     return render_document(html).write_pdf()
 
 
-def render_document(html: str):
+def render_document(html: str) -> Document:
     """The laid-out document (a WeasyPrint `Document`), each level-1/level-2 cell that a page
     break would cut split there, so every continuation page names the groups it continues.
 
@@ -148,7 +150,7 @@ def indicator_rows(html: str) -> IndicatorRows:
     return IndicatorRows(tuple(numbers), tuple(tag_ends), tuple(cells))
 
 
-def page_start_rows(document) -> list[int]:
+def page_start_rows(document: Document) -> list[int]:
     """The `N` of the first indicator row on each page after the first that holds one."""
     starts = []
     for page in document.pages[1:]:
