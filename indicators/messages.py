@@ -93,6 +93,9 @@ TEMPLATES = {
     ),
 }
 
+# Between the items of a list in a sentence.
+LIST_SEPARATOR = pgettext_lazy("list separator", "、")
+
 # The unit the engine's amount params are in (a sheet's own unit comes through `wording`).
 AMOUNT_UNIT = _("万元")
 
@@ -122,6 +125,8 @@ def finding_message(finding: Finding, *, wording: dict | None = None) -> str:
     values.setdefault("field_name", str(FIELD_NAMES.get(finding.field or "", finding.field or "")))
     if "level" in values:
         values["level_name"] = str(LEVEL_NAMES.get(values["level"], values["level"]))
+    if "rows" in values:  # row numbers, listed the reader's way (2、4、6 or 2, 4, 6)
+        values["rows"] = str(values["rows"]).replace("、", str(LIST_SEPARATOR))
     try:
         return str(template).format(**values)
     except (KeyError, IndexError):

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's form widget templates, found by the project's engine (FORM_RENDERER below).
+    "django.forms",
     "csp",
     "rules",
     "simple_history",
@@ -101,6 +103,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "perfeval.urls"
+# Widgets render through the project's templates, so that templates/django/forms/ can mark an
+# option naming a database object as Chinese content (lang="zh-Hans").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -40,6 +40,8 @@ VOID = {
 # <title> mixes names with words and HTML cannot mark a part of it: its words are the
 # heading's, which is read.
 SKIPPED = {"script", "style", "textarea", "title"}
+# Elements whose content is text only (a browser shows or drops any tag in them).
+RAW_TEXT = {"textarea", "title", "option"}
 SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "label"}
 
 
@@ -63,6 +65,9 @@ class InterfaceText(HTMLParser):
     def handle_starttag(self, tag, attrs) -> None:
         attrs = dict(attrs)
         lang = (attrs.get("lang") or "").lower()
+        if self.stack and self.stack[-1][0] in RAW_TEXT:
+            # A mark inside text that takes no markup shows as text, or is lost.
+            self.found.append(f"<{tag}> inside <{self.stack[-1][0]}>")
         # A lang attribute holds for the element's subtree until another one (interface
         # inside content: a note in a cell of the official sheet) says otherwise.
         if tag in SKIPPED or (self.stack and self.stack[-1][0] in SKIPPED):
@@ -114,10 +119,17 @@ def test_the_parser_tells_interface_from_content():
         '</span></h1><td lang="zh-Hans"><b>项目名称</b><br>x</td><p title="编辑">Edit</p>'
         "<script>var a = '中文';</script><textarea>用户输入</textarea><template><td>行</td>"
         '</template><input type="text" value="名称"><button value="保存">Save</button>'
-        '<div lang="zh-Hans">表<p lang="en">注意</p></div></body>'
+        '<div lang="zh-Hans">表<p lang="en">注意</p></div>'
+        '<option><span lang="zh-Hans">单位</span></option></body>'
     )
     found = chinese_outside_content(html)
-    assert [f.split(":")[0] for f in found] == ["<p title>", "text", "<button value>", "text"]
+    assert [f.split(":")[0] for f in found] == [
+        "<p title>",
+        "text",
+        "<button value>",
+        "text",
+        "<span> inside <option>",
+    ]
 
 
 # --- the objects every page needs -------------------------------------------------------
@@ -411,38 +423,12 @@ NOT_HTML = {
 }
 
 
-# Pages still showing Chinese interface text in English (mostly names inside an attribute, or
-# a translated sentence quoting content): walked all the same, and the walk fails as soon as
+# Pages still showing Chinese interface text in English (a name inside an attribute, a message
+# quoting a file name as plain text): walked all the same, and the walk fails as soon as
 # one is clean, so that it leaves this list.
 NOT_YET_ENGLISH: dict[str, str] = {
-    "projects:editor-review": "a delete button's aria-label and data-name carry the file name",
-    "projects:audit-log": "records name their object (project names) in one string",
-    "projects:audit-record": "records name their object (project names) in one string",
-    "projects:checks": "finding sentences quoting rows, names unmarked",
-    "projects:dashboard": "names or official labels not yet marked",
-    "projects:dashboard-projects": "names or official labels not yet marked",
-    "projects:dashboard-units": "names or official labels not yet marked",
-    "projects:evidence-delete": "names or official labels not yet marked",
-    "projects:export-job": "names or official labels not yet marked",
-    "projects:export-jobs": "names or official labels not yet marked",
-    "projects:home": "names or official labels not yet marked",
-    "projects:public-bureau": "names or official labels not yet marked",
-    "projects:public-sheet": "names or official labels not yet marked",
-    "projects:recheck-sheet": "an input's aria-label names the indicator",
-    "projects:review-bulk": "a checkbox's aria-label names the project",
-    "projects:review-inbox": "a checkbox's aria-label names the project",
-    "projects:sheet-approve": "names or official labels not yet marked",
-    "projects:sheet-list": "names or official labels not yet marked",
-    "projects:sheet-new": "names or official labels not yet marked",
-    "projects:sheet-return": "names or official labels not yet marked",
-    "projects:summary": "the summary's official column labels and names",
-    "projects:task-add-items": "names or official labels not yet marked",
-    "projects:task-cancel": "names or official labels not yet marked",
-    "projects:task-deadline": "names or official labels not yet marked",
-    "projects:task-deadline-clear": "names or official labels not yet marked",
-    "projects:task-detail": "unit and department options unmarked",
-    "projects:task-new": "unit and bureau options unmarked; help quotes the list's column headers",
-    "projects:todo": "names or official labels not yet marked",
+    "projects:editor-review": "a file's delete button names the file in its aria-label",
+    "projects:evidence-delete": "the editor panel's message “Deleted <file>” is plain text",
 }
 
 

@@ -10,7 +10,7 @@ a page of lines reads its findings with their sheets in one query and its row na
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import CharField, F, QuerySet, Sum, Value
@@ -99,6 +99,7 @@ class Line:
     row_name: str
     message: str
     url: str  # the sheet page, anchored at the row (`#row-<index>`) or the funds
+    params: dict = field(default_factory=dict)  # the finding's, to mark what it quotes
 
 
 def report_sheets(user, filters: Filters) -> QuerySet[Sheet]:
@@ -273,6 +274,7 @@ def _line(stored: SheetFinding, sheet: Sheet, names: list[str]) -> Line:
         row_name=names[row] if row is not None and row < len(names) else "",
         message=finding_message(finding, wording=_wording(finding, sheet.amount_unit)),
         url=sheet.get_absolute_url() + anchor,
+        params=dict(finding.params),
     )
 
 

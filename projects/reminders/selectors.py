@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.access import awaiting_states, may_use, scope_sheets
+from projects.content import Quoting
 from projects.models import SheetTransition, TaskItem
 from projects.review.selectors import inbox
 from projects.tasks.selectors import (
@@ -166,21 +167,27 @@ def _unit_work(user) -> list[WorkItem]:
     on = today()
     work = []
     for item in items[:LISTED]:
-        detail = _("%(task)s（%(year)s 年度）· %(stage)s") % {
-            "task": item.task.title,
-            "year": item.task.year,
-            "stage": STAGE_LABELS[item.stage],
-        }
+        detail = Quoting(
+            _("%(task)s（%(year)s 年度）· %(stage)s"),
+            {"task": item.task.title},
+            year=item.task.year,
+            stage=STAGE_LABELS[item.stage],
+        )
         if item.sheet_pk is None:
             url = _task_url(item.task_id)
         else:
             url = reverse("projects:sheet-edit", args=[item.sheet_pk])
         left = days_left(item.due, on)
         work.append(
-            WorkItem(FILL, item.project.name, 1, url, item.due, left, detail, counted=False)
+            WorkItem(FILL, _project(item.project), 1, url, item.due, left, detail, counted=False)
         )
     work += _more(FILL, LISTED, count, reverse("projects:task-list"))
     return work + _returned(user, on)
+
+
+def _project(project) -> Quoting:
+    """An item's label when it is one project: the project's name, content."""
+    return Quoting("%(name)s", {"name": project.name})
 
 
 def _returned(user, on: date) -> list[WorkItem]:
@@ -214,16 +221,17 @@ def _returned(user, on: date) -> list[WorkItem]:
     for sheet in sheets[:LISTED]:
         comment = " ".join((sheet.return_comment or "").split())
         if comment:
-            detail = _("%(year)s 年度 · 退回意见：%(comment)s") % {
-                "year": sheet.year,
-                "comment": Truncator(comment).chars(COMMENT_CHARS),
-            }
+            detail = Quoting(
+                _("%(year)s 年度 · 退回意见：%(comment)s"),
+                {"comment": Truncator(comment).chars(COMMENT_CHARS)},
+                year=sheet.year,
+            )
         else:
             detail = _("%(year)s 年度 · 请查看表内的审核意见") % {"year": sheet.year}
         left = days_left(sheet.due, on) if sheet.due else None
         url = sheet.get_absolute_url()
         work.append(
-            WorkItem(FIX, sheet.project.name, 1, url, sheet.due, left, detail, counted=False)
+            WorkItem(FIX, _project(sheet.project), 1, url, sheet.due, left, detail, counted=False)
         )
     return work + _more(FIX, LISTED, count, reverse("projects:unit-overview"))
 

@@ -25,7 +25,6 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from django.utils.html import escape, format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -34,6 +33,7 @@ from indicators import numbers
 from indicators.models import Level2
 from projects import official
 from projects.access import awaiting_states, may, scope_sheets, scope_units
+from projects.content import Quoting
 from projects.models import (
     BudgetLine,
     Comment,
@@ -428,22 +428,6 @@ def _shown(field_name: str, value, level2_names: dict) -> str:
 SNAPSHOT_HIDDEN = {"position"}
 
 
-class _Quoting(str):
-    """An entry's label: the sentence as plain text (what it equals and what tests read);
-    on a page (`__html__`), escaped, with what it quotes of the sheet (a row's name, a
-    comment, a file) marked as Chinese content. `n` is a number, not content."""
-
-    def __new__(cls, sentence: str, *, n=None, **content):
-        numbers = {} if n is None else {"n": n}
-        label = super().__new__(cls, sentence % {**content, **numbers})
-        marked = {k: format_html('<span lang="zh-Hans">{}</span>', v) for k, v in content.items()}
-        label.html = str(escape(sentence)) % {**marked, **numbers}
-        return label
-
-    def __html__(self) -> str:
-        return self.html
-
-
 def _snapshot(record, fields, level2_names) -> tuple:
     """What a new (or deleted) record holds, field by field, leaving out the empty ones."""
     held = []
@@ -526,8 +510,8 @@ def history(sheet: Sheet) -> list[HistoryEntry]:
     entries += _record_changes(
         Indicator.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         ROW_FIELDS,
-        lambda r: _Quoting(
-            _("第 %(n)s 行 %(name)s"), n=_shown("position", r.position, {}), name=r.name
+        lambda r: Quoting(
+            _("第 %(n)s 行 %(name)s"), {"name": r.name}, n=_shown("position", r.position, {})
         ),
         CONTENT,
         dict(Level2.objects.values_list("pk", "name")),
@@ -535,7 +519,7 @@ def history(sheet: Sheet) -> list[HistoryEntry]:
     entries += _record_changes(
         BudgetLine.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         LINE_FIELDS,
-        lambda r: _Quoting("%(name)s", name=BudgetLine.Kind(r.kind).label),
+        lambda r: Quoting("%(name)s", {"name": BudgetLine.Kind(r.kind).label}),
         CONTENT,
     )
     entries += _record_changes(
@@ -547,13 +531,13 @@ def history(sheet: Sheet) -> list[HistoryEntry]:
     entries += _record_changes(
         Comment.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         COMMENT_FIELDS,
-        lambda r: _Quoting(_("审核意见“%(start)s”"), start=Truncator(r.body).chars(20)),
+        lambda r: Quoting(_("审核意见“%(start)s”"), {"start": Truncator(r.body).chars(20)}),
         COMMENT,
     )
     entries += _record_changes(
         Evidence.history.filter(sheet_id=sheet.pk).select_related("history_user"),
         EVIDENCE_FIELDS,
-        lambda r: _Quoting(_("佐证材料 %(name)s"), name=r.name),
+        lambda r: Quoting(_("佐证材料 %(name)s"), {"name": r.name}),
         EVIDENCE,
     )
     entries.sort(key=lambda e: e.when, reverse=True)

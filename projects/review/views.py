@@ -26,6 +26,7 @@ from projects.access import (
     reviewer_department,
 )
 from projects.audit import services as audit_services
+from projects.content import Quoting
 from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet, rule_set_for
 from projects.paging import KnownCount
 from projects.publication.services import publication_state
@@ -141,14 +142,16 @@ def stale_review_message(stale: StaleEdit) -> str:
             "未执行：您打开此页后，该表已由导入于 %(when)s 更新为第 %(version)s 版。"
             "请查看最新内容后再操作。"
         ) % {"when": _local(stale.at), "version": stale.version}
-    return _(
-        "未执行：您打开此页后，%(who)s 于 %(when)s 将该表保存为第 %(version)s 版。"
-        "请查看最新内容后再操作。"
-    ) % {
-        "who": stale.by.get_full_name() or stale.by.get_username(),
-        "when": _local(stale.at),
-        "version": stale.version,
-    }
+    # The person's name is content: marked Chinese in the sentence the page shows.
+    return Quoting(
+        _(
+            "未执行：您打开此页后，%(who)s 于 %(when)s 将该表保存为第 %(version)s 版。"
+            "请查看最新内容后再操作。"
+        ),
+        {"who": stale.by.get_full_name() or stale.by.get_username()},
+        when=_local(stale.at),
+        version=stale.version,
+    ).html
 
 
 def _local(moment) -> str:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators import numbers, scoring
 from indicators.findings import Finding
-from indicators.messages import finding_message
+from indicators.messages import finding_message, grade_name
 from indicators.models import Level2
 from indicators.values import (
     ActualKind,
@@ -251,6 +251,17 @@ def save_errors(header: SheetHeaderForm, rows: BaseIndicatorFormSet) -> list[dic
                 for message in errors
             ]
     return found
+
+
+class NamesSelect(forms.Select):
+    """A choice of names (content, Chinese in every language): each option but the empty
+    one is marked lang="zh-Hans"."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = "zh-Hans"
+        return option
 
 
 class Level2Choice(forms.ModelChoiceField):
@@ -584,7 +595,7 @@ class SheetFilterForm(forms.Form):
             (FILLING, _("填报中（草稿、已退回）")),
         ]
         self.fields["grade"].choices = [("", _("全部等级"))] + [
-            (grade.value, grade.value) for grade in scoring.Grade
+            (grade.value, grade_name(grade.value)) for grade in scoring.Grade
         ]
         self.fields["issues"].choices = [
             ("", _("全部")),
@@ -635,7 +646,7 @@ class NewSheetForm(forms.Form):
         ("xlsx", _("上传 Excel 文件（.xlsx）")),
     ]
 
-    project = forms.ChoiceField(label=_("项目"), required=False)
+    project = forms.ChoiceField(label=_("项目"), required=False, widget=NamesSelect)
     new_project = forms.CharField(label=_("或新项目名称"), required=False, max_length=200)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     mode = forms.ChoiceField(

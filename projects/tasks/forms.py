@@ -9,6 +9,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Bureau
+from projects import official
+from projects.content import Quoting
 from projects.models import Unit
 
 from .selectors import task_units, today
@@ -54,11 +56,15 @@ def _list_field() -> forms.FileField:
     return forms.FileField(
         required=False,
         label=_("项目清单（Excel）"),
-        help_text=_(
-            "可选：.xlsx 文件，表头行包含“主管部门”“实施单位”“项目名称”三列，每行一个项目；"
-            "单位下没有的项目将自动新建。文件不超过 %(limit)s。"
-        )
-        % {"limit": filesizeformat(settings.PERFEVAL_IMPORT_MAX_BYTES)},
+        # The columns are the file's own header words (content): marked Chinese on the page.
+        help_text=Quoting(
+            _(
+                "可选：.xlsx 文件，表头行包含%(columns)s三列，每行一个项目；"
+                "单位下没有的项目将自动新建。文件不超过 %(limit)s。"
+            ),
+            {"columns": f"“{official.DEPARTMENT}”“{official.UNIT}”“{official.PROJECT}”"},
+            limit=filesizeformat(settings.PERFEVAL_IMPORT_MAX_BYTES),
+        ).html,
         widget=forms.ClearableFileInput(attrs={"accept": XLSX}),
     )
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.access import filler_unit, finance_bureau, may_use, require
+from projects.content import Quoting
 from projects.paging import query_without_page
 from projects.workflow import Status
 
@@ -223,8 +224,11 @@ def task_deadline(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, task, form, "deadline_form", refused)
     messages.success(
         request,
-        _("已设置%(department)s的截止日期：%(deadline)s。")
-        % {"department": data["department"].name, "deadline": data["deadline"].isoformat()},
+        Quoting(
+            _("已设置%(department)s的截止日期：%(deadline)s。"),
+            {"department": data["department"].name},
+            deadline=data["deadline"].isoformat(),
+        ).html,
     )
     return redirect("projects:task-detail", pk=task.pk)
 

@@ -10,10 +10,11 @@ Where a whole element is content, put `lang="zh-Hans"` on the element instead.
 import re
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from indicators.messages import grade_name
+from projects import content
 
 register = template.Library()
 
@@ -23,7 +24,7 @@ def zh(value) -> str:
     """The value as Chinese content; nothing for an empty value."""
     if value is None or value == "":
         return ""
-    return format_html('<span lang="zh-Hans">{}</span>', value)
+    return content.zh(value)
 
 
 # The params of a finding that quote the sheet (indicators.scoring): a reason or a value as

@@ -58,6 +58,19 @@ def interface_labels() -> dict[str, object]:
         "GOAL_ACHIEVED": _("实际完成情况"),
         "TOTAL": _("总分"),
         "GRADE": _("评分等级"),
+        # The summary table's columns (official.SUMMARY_COLUMNS), as the page heads them.
+        "SUMMARY_COLUMNS": (
+            _("序号"),
+            _("实施单位"),
+            _("项目名称"),
+            _("全年预算数（万元）"),
+            _("全年执行数（万元）"),
+            _("执行率（%）"),
+            _("指标得分"),
+            _("总分"),
+            _("评分等级"),
+            _("状态"),
+        ),
     }
 
 

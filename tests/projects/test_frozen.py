@@ -263,7 +263,7 @@ def test_a_stale_approve_is_refused_with_who_changed_what(filler, reviewer, clie
     response = client.post(f"/sheets/{sheet.pk}/approve/", {"version": seen}, follow=True)
     assert Sheet.objects.get(pk=sheet.pk).status == "submitted"
     page = response.content.decode()
-    assert "未执行：您打开此页后，人才服务中心填报人" in page
+    assert '未执行：您打开此页后，<span lang="zh-Hans">人才服务中心填报人</span>' in page
     assert f"将该表保存为第 {seen + 1} 版" in page
 
 
