@@ -204,6 +204,19 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
+def interface_language():
+    """Each test starts and ends in the default language: a request a test makes in English
+    (the language cookie) leaves its thread's language English, as Django leaves it, and code
+    run outside a request afterwards would speak English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
