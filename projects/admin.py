@@ -21,7 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import Bureau, RuleSet
+from indicators.models import Bureau, CatalogueScheme, Level1, RuleSet
 
 from . import figures, rule_sets
 from .access import (
@@ -33,6 +33,7 @@ from .access import (
 )
 from .accounts import services as accounts
 from .audit.admin_logging import LogEachDeletion
+from .content import ContentColumns, ContentSelect, Quoting, zh
 from .models import (
     BudgetLine,
     Comment,
@@ -49,21 +50,21 @@ from .sheets.services import left_draft
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ContentColumns, admin.ModelAdmin):
     list_display = ["name", "bureau"]
     list_filter = ["bureau"]
     search_fields = ["name"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ContentColumns, admin.ModelAdmin):
     list_display = ["name", "department"]
     list_filter = ["department"]
     search_fields = ["name"]
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ContentColumns, admin.ModelAdmin):
     list_display = ["name", "unit"]
     list_filter = ["unit__department", "unit"]
     search_fields = ["name"]
@@ -145,6 +146,11 @@ class BudgetLineInline(InlineGuard, admin.TabularInline):
     model = BudgetLine
     extra = 0
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind":  # the official sheet's labels: content in every language
+            kwargs["widget"] = ContentSelect
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
 
 class TransitionInline(admin.TabularInline):
     model = SheetTransition
@@ -158,7 +164,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Sheet)
-class SheetAdmin(WorkflowGuard, SimpleHistoryAdmin):
+class SheetAdmin(ContentColumns, WorkflowGuard, SimpleHistoryAdmin):
     changes_content = True
     list_display = ["project", "year", "status", "version", "updated_at"]
     list_filter = ["year", "status", "project__unit__department"]
@@ -184,18 +190,23 @@ class SheetAdmin(WorkflowGuard, SimpleHistoryAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(WorkflowGuard, admin.ModelAdmin):
+class CommentAdmin(ContentColumns, WorkflowGuard, admin.ModelAdmin):
     list_display = ["sheet", "about", "author", "created_at", "resolved_at"]
+    content_choice_fields = ("budget_line",)
     list_filter = ["sheet__year"]
     search_fields = ["body"]
 
     @admin.display(description=_("评论对象"))
     def about(self, obj: Comment) -> str:
+        if obj.anchor == Comment.Anchor.ROW:  # the row's name quoted as content
+            return Quoting(
+                _("第 %(n)s 行 %(name)s"), {"name": obj.anchor_row_name}, n=obj.anchor_row_number
+            ).__html__()
         return obj.anchor_text
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(WorkflowGuard, admin.ModelAdmin):
+class EvidenceAdmin(ContentColumns, WorkflowGuard, admin.ModelAdmin):
     list_display = ["name", "sheet", "size", "uploaded_by", "created_at"]
     exclude = ["file"]
     readonly_fields = ["sheet", "indicator", "name", "size", "content_type", "uploaded_by"]
@@ -241,14 +252,19 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+def _zh_or_blank(value) -> str:
+    """A related object's name as content, or nothing."""
+    return zh(value) if value else ""
+
+
 @admin.register(User)
-class PerfevalUserAdmin(LogEachDeletion, UserAdmin):
+class PerfevalUserAdmin(ContentColumns, LogEachDeletion, UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "full_name", "role", "unit", "department", "bureau", "is_active"]
 
     @admin.display(description=_("姓名"))
     def full_name(self, obj):
-        return obj.get_full_name()
+        return zh(obj.get_full_name()) if obj.get_full_name() else ""
 
     @admin.display(description=_("角色"))
     def role(self, obj):
@@ -256,15 +272,15 @@ class PerfevalUserAdmin(LogEachDeletion, UserAdmin):
 
     @admin.display(description=_("实施单位"))
     def unit(self, obj):
-        return filler_unit(obj) or ""
+        return _zh_or_blank(filler_unit(obj))
 
     @admin.display(description=_("主管部门"))
     def department(self, obj):
-        return reviewer_department(obj) or ""
+        return _zh_or_blank(reviewer_department(obj))
 
     @admin.display(description=_("财政局"))
     def bureau(self, obj):
-        return finance_bureau(obj) or ""
+        return _zh_or_blank(finance_bureau(obj))
 
     # A password the administrator sets (a new user's, or a reset) must be changed by its user
     # at the next login (projects/accounts).
@@ -284,7 +300,7 @@ class PerfevalUserAdmin(LogEachDeletion, UserAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(WorkflowGuard, admin.ModelAdmin):
+class IndicatorAdmin(ContentColumns, WorkflowGuard, admin.ModelAdmin):
     changes_content = True
     list_display = ["name", "sheet", "level2", "target_text", "actual_text", "weight", "score"]
     list_filter = ["sheet__year", "level1"]
@@ -303,7 +319,7 @@ class DepartmentInline(admin.TabularInline):
 
 
 @admin.register(Bureau)
-class BureauAdmin(NoBulkDelete, admin.ModelAdmin):
+class BureauAdmin(ContentColumns, NoBulkDelete, admin.ModelAdmin):
     """财政局: the departments whose sheets its rules score, and its rule sets (docs/rules.md
     §5). A bureau with departments or rule sets cannot be deleted (both protect it)."""
 
@@ -321,7 +337,7 @@ class BureauAdmin(NoBulkDelete, admin.ModelAdmin):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
+class RuleSetAdmin(ContentColumns, NoBulkDelete, admin.ModelAdmin):
     """A bureau's (or the national default's) rules for a year, one row per version. Saving a
     change to a version that scores a submitted or approved sheet saves that bureau's next
     version for the year (projects/rule_sets.py)."""
@@ -383,7 +399,7 @@ class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
 
     @admin.display(description=_("财政局"), ordering="bureau__name")
     def owner(self, obj: RuleSet) -> str:
-        return obj.bureau.name if obj.bureau_id else str(_("全国默认"))
+        return zh(obj.bureau.name) if obj.bureau_id else str(_("全国默认"))
 
     @admin.display(description=_("使用中的自评表"))
     def in_use(self, obj: RuleSet) -> int:
@@ -428,3 +444,11 @@ class RuleSetAdmin(NoBulkDelete, admin.ModelAdmin):
                     "moved": saved.moved,
                 },
             )
+
+
+# The catalogue's own admins (indicators/admin.py, which never imports projects) with their
+# change lists' content marked as every other list here.
+for _model in (Level1, CatalogueScheme):
+    _registered = type(admin.site._registry[_model])
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_registered.__name__, (ContentColumns, _registered), {}))

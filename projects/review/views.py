@@ -234,13 +234,14 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except EvidenceRefused as refused:
             outcome, done = str(refused), False
         else:
-            outcome, done = _("已上传 %(name)s。") % {"name": upload.name}, True
+            outcome, done = Quoting(_("已上传 %(name)s。"), {"name": upload.name}), True
     if _in_editor(request):
         where = indicator or sheet
         return _editor_panel(
             request, sheet, outcome, where=where, done=done, status=200 if done else 400
         )
-    (messages.success if done else messages.error)(request, outcome)
+    # A message keeps its marks (a safe string survives the message storage).
+    (messages.success if done else messages.error)(request, _message(outcome))
     return redirect(_back(sheet, indicator))
 
 
@@ -274,11 +275,17 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_id: int) -> HttpResp
     sheet = get_sheet_for_user(request.user, pk, action="attach")
     evidence = get_object_or_404(Evidence, pk=evidence_id, sheet=sheet)
     evidence_delete(evidence=evidence, user=request.user)
-    outcome = _("已删除 %(name)s。") % {"name": evidence.name}
+    outcome = Quoting(_("已删除 %(name)s。"), {"name": evidence.name})
     if _in_editor(request):
         return _editor_panel(request, sheet, outcome, where=evidence.indicator or sheet, done=True)
-    messages.success(request, outcome)
+    messages.success(request, _message(outcome))
     return redirect(_back(sheet, evidence.indicator))
+
+
+def _message(text):
+    """A message as the page prints it: a sentence quoting a file name with the name marked
+    (`Quoting`), any other text as it is."""
+    return text.__html__() if isinstance(text, Quoting) else text
 
 
 @login_required

@@ -54,3 +54,12 @@ def grade(value) -> str:
     """A grade (优, 良, 中, 差) in words of the interface: the official character in Chinese,
     Excellent/Good/Fair/Poor in English. The official sheet prints the character itself."""
     return grade_name(value) if value else value
+
+
+@register.filter
+def is_content(readonly_field) -> bool:
+    """An admin read-only field that holds content: a text field or a related object of the
+    form's model, not a field with choices (their words are the interface's)."""
+    return content.is_content_field(
+        readonly_field.form._meta.model, readonly_field.field.get("field")
+    )

@@ -96,7 +96,8 @@
       button.disabled = true;
       post(holder.dataset.uploadUrl, upload, file.id);
     } else if (button.classList.contains("js-review-unattach")) {
-      if (!window.confirm(holder.dataset.confirmDelete.replace("%s", button.dataset.name))) return;
+      var name = button.closest(".evidence").querySelector("a").textContent.trim();
+      if (!window.confirm(holder.dataset.confirmDelete.replace("%s", name))) return;
       button.disabled = true;
       post(button.dataset.url, new FormData(), null);
     } else if (button.classList.contains("js-evidence")) {

@@ -163,7 +163,7 @@ def test_evidence_is_attached_to_a_row_from_the_editor_and_removed_there(
     html = response.content.decode()
     block = re.search(rf'<tr class="review-row" id="review-row-{rows[5].pk}"[^>]*>', html).group(0)
     assert "hidden" not in block  # the row's block now shows its file
-    assert "培训签到表.png" in html and "已上传 培训签到表.png。" in html
+    assert '已上传 <span lang="zh-Hans">培训签到表.png</span>。' in html
 
     refused = client.post(
         f"/sheets/{sheet.pk}/evidence/",
@@ -180,7 +180,7 @@ def test_evidence_is_attached_to_a_row_from_the_editor_and_removed_there(
     gone = client.post(f"/sheets/{sheet.pk}/evidence/{evidence.pk}/delete/", {"in_editor": "1"})
     assert gone.status_code == 200
     assert not Evidence.objects.filter(sheet=sheet).exists()
-    assert "已删除 培训签到表.png。" in gone.content.decode()
+    assert '已删除 <span lang="zh-Hans">培训签到表.png</span>。' in gone.content.decode()
 
 
 def test_the_panel_costs_the_same_queries_whatever_the_rows(
