@@ -215,6 +215,19 @@ def _header_label(header: SheetHeaderForm, name: str) -> str:
     return f"{official.FUNDS_ROW_NAMES[key]}{official.FUNDS_COLUMNS[column]}"
 
 
+def unreadable(form: forms.Form) -> tuple[str, ...]:
+    """What a row holds that cannot be read (a 分值 of "abc"), as "分值：输入一个数字。": the
+    words the save puts under the field, which the row's computed cell shows too, so live
+    scoring and a refused save say the same about the same cell. A field left empty is not
+    unreadable (the engine says what is missing)."""
+    return tuple(
+        _("%(field)s：%(message)s") % {"field": form.fields[name].label or name, "message": message}
+        for name, errors in form.errors.items()
+        if name in form.fields and form.data.get(form.add_prefix(name))
+        for message in errors
+    )
+
+
 def save_errors(header: SheetHeaderForm, rows: BaseIndicatorFormSet) -> list[dict]:
     """What a refused save lists at the top of the editor: each offending field with its row
     number (as the editor numbers the rows shown), its column and its message, and the id of

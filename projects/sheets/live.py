@@ -155,6 +155,7 @@ def _level2_from(field, by_pk: dict, value):
 def row_sig(rv) -> str:
     """A short signature of what a row's computed cell shows."""
     shown = (
+        rv.unreadable,
         rv.number,
         rv.suggested_text,
         rv.suggestion_explanation,

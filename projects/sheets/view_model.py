@@ -125,6 +125,9 @@ class RowView:
     # The sheet is not yet filled (`SheetView.not_yet_filled`): the row's 缺少实际完成值/得分
     # findings are folded into the sheet's one line, and its notes leave them out.
     folded: bool = False
+    # What the editor's row holds that cannot be read (`projects.sheets.forms.unreadable`),
+    # shown in its computed cell as the save words it under the field.
+    unreadable: tuple[str, ...] = ()
 
     @property
     def number(self) -> int:

@@ -4,6 +4,7 @@ the sheet's unit edits, only in 草稿 or 已退回 (`projects.workflow`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import replace
 
@@ -34,6 +35,7 @@ from .forms import (
     content_from,
     partial_content,
     save_errors,
+    unreadable,
 )
 from .json_form import sheet_to_dict
 from .selectors import (
@@ -119,7 +121,7 @@ def _editor_context(request, sheet, header, rows, **extra) -> dict:
     else:
         view = build_sheet_view(sheet)
         prefixes = [form.prefix for form in rows.forms]
-    row_views = dict(zip(prefixes, view.rows, strict=True))
+    row_views = _with_unreadable(dict(zip(prefixes, view.rows, strict=True)), rows)
     # Last year's figures beside the rows the page was rendered with (new rows have none).
     last_year = year_over_year(sheet)
     return {
@@ -135,6 +137,18 @@ def _editor_context(request, sheet, header, rows, **extra) -> dict:
         "known_indicators": known_indicators(sheet.project.unit),
         **extra,
     }
+
+
+def _with_unreadable(row_views: dict, rows) -> dict:
+    """The row views (by form prefix) of a posted editor, each with what its row holds that
+    cannot be read, if anything."""
+    if not rows.is_bound:
+        return row_views
+    for form in rows.forms:
+        rv = row_views.get(form.prefix)
+        if rv is not None and (notes := unreadable(form)):
+            row_views[form.prefix] = dataclasses.replace(rv, unreadable=notes)
+    return row_views
 
 
 def _last_year_of(last_year, form):
@@ -282,7 +296,8 @@ def sheet_edit_preview(request: HttpRequest, pk: int) -> HttpResponse:
     content, prefixes = partial_content(header, rows)
     view = _live_view(sheet, content, header.shown_unit())
     # Only the rows whose computed cell changed since the browser last showed it.
-    row_views = live.changed_rows(zip(prefixes, view.rows, strict=True), live.posted_sigs(data))
+    shown = _with_unreadable(dict(zip(prefixes, view.rows, strict=True)), rows)
+    row_views = live.changed_rows(shown.items(), live.posted_sigs(data))
     return render(
         request,
         "projects/sheets/includes/live_update.html",

@@ -131,6 +131,32 @@ def test_the_live_check_words_an_out_of_range_score_as_the_save_does(filler):
     assert f"得分 1010.00 高于分值 {D(weight):.2f}。" in saved.content.decode()
 
 
+def calc_cell(html: str, prefix: str) -> str:
+    return re.search(rf'<div id="calc-{prefix}" class="calc".*?\n</div>', html, re.S).group(0)
+
+
+@pytest.mark.django_db
+def test_the_live_check_and_the_save_say_the_same_of_an_unreadable_cell(filler):
+    client = logged_in(filler)
+    sheet = sheet_of("信息化运维项目")
+    data = form_data(client.get(edit_url(sheet)))
+    data["rows-5-weight"] = "abc"
+    live = client.post(reverse("projects:sheet-edit-preview", args=[sheet.pk]), data)
+    live_cell = calc_cell(live.content.decode(), "rows-5")
+    saved = client.post(edit_url(sheet), {**data, "action": "save"})
+    assert saved.status_code == 400
+    saved_html = saved.content.decode()
+    saved_cell = calc_cell(saved_html, "rows-5")
+    said = "分值：输入一个数字。"
+    assert said in live_cell and said in saved_cell
+    # The same words as the save's list and the message under the field.
+    assert "输入一个数字。" in saved_html.split('id="save-errors"')[1].split("</div>")[0]
+    # Put right, the live check says nothing of it any more.
+    data["rows-5-weight"] = "5"
+    again = client.post(reverse("projects:sheet-edit-preview", args=[sheet.pk]), data)
+    assert said not in again.content.decode()
+
+
 @pytest.mark.django_db
 def test_a_save_with_a_funds_error_links_to_the_amount(filler):
     client = logged_in(filler)
