@@ -34,6 +34,13 @@ class Quoting(str):
         return self.html
 
 
+def for_message(text):
+    """A text as a message (`django.contrib.messages`) keeps it: a `Quoting` as its marked
+    HTML (a safe string survives the message storage, a `Quoting` would come back plain),
+    any other text as it is."""
+    return text.__html__() if isinstance(text, Quoting) else text
+
+
 class ContentColumns:
     """A ModelAdmin mixin: the change list marks its content. Django prints each row's names,
     texts and related objects in plain cells and names the row in its action checkbox's

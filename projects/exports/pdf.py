@@ -109,7 +109,7 @@ def render_document(html: str) -> Document:
 # official_sheet.html prints them; the cells' other attributes and text are copied untouched.
 ROW_TAG = re.compile(r'<tr\s[^>]*?\bid="row-(\d+)"[^>]*>')
 LEVEL_CELL = re.compile(r'<td\s[^>]*?\bdata-level="([12])"[^>]*>.*?</td>', re.DOTALL)
-ROWSPAN = re.compile(r'\browspan="\d+"')
+ROWSPAN = re.compile(r'\browspan="(\d+)"')
 ANCHOR = re.compile(r"row-(\d+)")
 MAX_PASSES = 3
 
@@ -137,7 +137,7 @@ def indicator_rows(html: str) -> IndicatorRows:
         tag_ends.append(tag.end())
         row_end = html.index("</tr>", tag.end())
         for cell in LEVEL_CELL.finditer(html, tag.end(), row_end):
-            span = re.search(r'\browspan="(\d+)"', cell.group(0))
+            span = ROWSPAN.search(cell.group(0))
             cells.append(
                 LevelCell(
                     level=int(cell.group(1)),

@@ -26,7 +26,7 @@ from projects.access import (
     reviewer_department,
 )
 from projects.audit import services as audit_services
-from projects.content import Quoting
+from projects.content import Quoting, for_message
 from projects.models import BudgetLine, Comment, Evidence, Indicator, Sheet, rule_set_for
 from projects.paging import KnownCount
 from projects.publication.services import publication_state
@@ -118,7 +118,7 @@ def sheet_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect(sheet)
     except StaleEdit as stale:
         _refused(request, sheet, action, "stale")
-        messages.error(request, stale_review_message(stale))
+        messages.error(request, for_message(stale_review_message(stale)))
         return redirect(sheet)
     messages.success(request, ACTION_MESSAGES[action])
     return redirect(sheet)
@@ -240,8 +240,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return _editor_panel(
             request, sheet, outcome, where=where, done=done, status=200 if done else 400
         )
-    # A message keeps its marks (a safe string survives the message storage).
-    (messages.success if done else messages.error)(request, _message(outcome))
+    (messages.success if done else messages.error)(request, for_message(outcome))
     return redirect(_back(sheet, indicator))
 
 
@@ -278,14 +277,8 @@ def evidence_remove(request: HttpRequest, pk: int, evidence_id: int) -> HttpResp
     outcome = Quoting(_("已删除 %(name)s。"), {"name": evidence.name})
     if _in_editor(request):
         return _editor_panel(request, sheet, outcome, where=evidence.indicator or sheet, done=True)
-    messages.success(request, _message(outcome))
+    messages.success(request, for_message(outcome))
     return redirect(_back(sheet, evidence.indicator))
-
-
-def _message(text):
-    """A message as the page prints it: a sentence quoting a file name with the name marked
-    (`Quoting`), any other text as it is."""
-    return text.__html__() if isinstance(text, Quoting) else text
 
 
 @login_required

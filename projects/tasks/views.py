@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.access import filler_unit, finance_bureau, may_use, require
-from projects.content import Quoting
+from projects.content import Quoting, for_message
 from projects.paging import query_without_page
 from projects.workflow import Status
 
@@ -224,11 +224,13 @@ def task_deadline(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, task, form, "deadline_form", refused)
     messages.success(
         request,
-        Quoting(
-            _("已设置%(department)s的截止日期：%(deadline)s。"),
-            {"department": data["department"].name},
-            deadline=data["deadline"].isoformat(),
-        ).html,
+        for_message(
+            Quoting(
+                _("已设置%(department)s的截止日期：%(deadline)s。"),
+                {"department": data["department"].name},
+                deadline=data["deadline"].isoformat(),
+            )
+        ),
     )
     return redirect("projects:task-detail", pk=task.pk)
 

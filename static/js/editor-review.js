@@ -14,12 +14,13 @@
   var body = document.getElementById("rows-body");
   var csrf = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
 
-  function rowFor(rowId) {
-    var inputs = body.querySelectorAll('tr.indicator-row input[name$="-row_id"]');
-    for (var i = 0; i < inputs.length; i++) {
-      if (inputs[i].value === rowId) return inputs[i].closest("tr.indicator-row");
-    }
-    return null;
+  // The editor's rows by their saved id.
+  function rowsById() {
+    var rows = {};
+    body.querySelectorAll('tr.indicator-row input[name$="-row_id"]').forEach(function (input) {
+      if (input.value) rows[input.value] = input.closest("tr.indicator-row");
+    });
+    return rows;
   }
   function keepOut(el) {
     ["input", "change"].forEach(function (type) {
@@ -28,8 +29,9 @@
   }
   // Each block under its row; hidden with a removed row; a row with open comments marked.
   function place() {
+    var rows = rowsById();
     body.querySelectorAll("tr.review-row").forEach(function (block) {
-      var row = rowFor(block.dataset.rowId);
+      var row = rows[block.dataset.rowId];
       if (!row) { block.remove(); return; }
       if (row.nextElementSibling !== block) row.parentNode.insertBefore(block, row.nextElementSibling);
       block.classList.toggle("d-none", row.hidden);
